@@ -1,0 +1,311 @@
+//! `RawProduct` → `Product`: canonical spec keys, money, stock.
+//!
+//! This is the skeleton's normalization: plain decimal prices with common symbols and grouping,
+//! schema.org and common availability words. Issue #5 deepens every rule here.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    canonical_option_name, Availability, Currency, Money, MoneyError, Product, ProductOption,
+    RawProduct, SpecKey, Stock, Variant,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NormalizeError {
+    #[error("{url}: the page has no product title")]
+    NoTitle { url: String },
+    #[error("{url}: the page shows no variant with a price")]
+    NoVariants { url: String },
+    #[error("{url}: variant {key} appears twice")]
+    DuplicateVariant { url: String, key: String },
+    #[error("{url}: no currency is shown for price `{price}` and the source sets none")]
+    NoCurrency { url: String, price: String },
+    #[error("{url}: currency `{currency}` is not known")]
+    BadCurrency { url: String, currency: String },
+    #[error("{url}: price `{price}` is not a price")]
+    BadPrice {
+        url: String,
+        price: String,
+        #[source]
+        source: Option<MoneyError>,
+    },
+}
+
+/// Normalizes a raw product. `default_currency` is the source's currency, used when the page
+/// shows none.
+pub fn normalize(raw: &RawProduct, default_currency: Option<Currency>) -> Result<Product, NormalizeError> {
+    let url = raw.url.clone();
+    let title = raw
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| NormalizeError::NoTitle { url: url.clone() })?
+        .to_owned();
+    let product_currency = match raw.currency.as_deref() {
+        Some(c) => Some(currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
+            url: url.clone(),
+            currency: c.to_owned(),
+        })?),
+        None => default_currency,
+    };
+
+    let mut currency = product_currency;
+    let mut variants: Vec<Variant> = Vec::with_capacity(raw.variants.len());
+    for rv in &raw.variants {
+        let variant_currency = match rv.currency.as_deref() {
+            Some(c) => Some(currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
+                url: url.clone(),
+                currency: c.to_owned(),
+            })?),
+            None => product_currency,
+        };
+        let money = |text: &Option<String>| -> Result<Option<Money>, NormalizeError> {
+            let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
+                return Ok(None);
+            };
+            parse_price(text, variant_currency)
+                .map_err(|source| NormalizeError::BadPrice {
+                    url: url.clone(),
+                    price: text.to_owned(),
+                    source: Some(source),
+                })?
+                .ok_or_else(|| NormalizeError::NoCurrency {
+                    url: url.clone(),
+                    price: text.to_owned(),
+                })
+                .map(Some)
+        };
+        let price = money(&rv.price)?;
+        let compare_at = money(&rv.compare_at)?;
+        if currency.is_none() {
+            currency = price.map(|m| m.currency);
+        }
+        let quantity = rv.quantity.as_deref().and_then(parse_quantity);
+        let status = rv
+            .availability
+            .as_deref()
+            .map_or(Availability::Unknown, Availability::parse);
+        let key = SpecKey::from_pairs(rv.spec.iter().map(|(l, v)| (l.as_str(), v.as_str())));
+        let spec: BTreeMap<String, String> = rv
+            .spec
+            .iter()
+            .map(|(l, v)| (canonical_option_name(l), v.trim().to_owned()))
+            .collect();
+        variants.push(Variant {
+            key,
+            spec,
+            sku: rv.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            price,
+            compare_at,
+            stock: Stock::new(status, quantity),
+        });
+    }
+    if !variants.iter().any(|v| v.price.is_some()) {
+        return Err(NormalizeError::NoVariants { url });
+    }
+    variants.sort_by(|a, b| a.key.cmp(&b.key));
+    if let Some(w) = variants.windows(2).find(|w| w[0].key == w[1].key) {
+        return Err(NormalizeError::DuplicateVariant {
+            url,
+            key: w[0].key.to_string(),
+        });
+    }
+    let options = options_in_page_order(raw);
+    Ok(Product {
+        url,
+        title,
+        brand: raw.brand.clone(),
+        sku: raw.sku.clone(),
+        currency,
+        images: raw.images.clone(),
+        description: raw.description.clone(),
+        options,
+        variants,
+    })
+}
+
+fn options_in_page_order(raw: &RawProduct) -> Vec<ProductOption> {
+    raw.option_labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let mut values: Vec<String> = Vec::new();
+            for rv in &raw.variants {
+                if let Some((_, v)) = rv.spec.get(i) {
+                    let v = v.trim();
+                    if !values.iter().any(|x| x == v) {
+                        values.push(v.to_owned());
+                    }
+                }
+            }
+            ProductOption {
+                name: canonical_option_name(label),
+                label: label.trim().to_owned(),
+                values,
+            }
+        })
+        .collect()
+}
+
+/// A currency from a code or a symbol as pages show it.
+fn currency_from_text(text: &str) -> Option<Currency> {
+    let t = text.trim();
+    let code = match t {
+        "¥" | "￥" | "元" | "RMB" | "rmb" => "CNY",
+        "$" | "US$" => "USD",
+        "€" => "EUR",
+        "£" => "GBP",
+        _ => t,
+    };
+    Currency::parse(code).ok()
+}
+
+/// Parses a price as a page writes it (`¥12.50`, `1,299.00 €`, `12.5元`) into money. The
+/// currency comes from the text, else `currency`; `Ok(None)` when neither gives one.
+pub fn parse_price(text: &str, currency: Option<Currency>) -> Result<Option<Money>, MoneyError> {
+    let bad = || MoneyError::BadAmount {
+        input: text.to_owned(),
+    };
+    let start = text.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
+    let number_len = text[start..]
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(text.len() - start);
+    let number = text[start..start + number_len].trim_end_matches(['.', ',']);
+    let around = format!("{} {}", &text[..start], &text[start + number_len..]);
+    let currency = symbol_in(&around).or(currency);
+    let Some(currency) = currency else {
+        return Ok(None);
+    };
+    let negative = text[..start].trim_end().ends_with('-');
+    let plain = plain_decimal(number);
+    let money = Money::parse_decimal(&plain, currency).map_err(|_| bad())?;
+    Ok(Some(if negative { Money::new(-money.minor, currency) } else { money }))
+}
+
+fn symbol_in(around: &str) -> Option<Currency> {
+    let t = around.trim();
+    if t.is_empty() {
+        return None;
+    }
+    for token in t.split_whitespace() {
+        if let Some(c) = currency_from_text(token.trim_matches(|c: char| c == '-' || c == ':')) {
+            return Some(c);
+        }
+    }
+    for (symbol, code) in [("US$", "USD"), ("¥", "CNY"), ("￥", "CNY"), ("元", "CNY"), ("€", "EUR"), ("£", "GBP"), ("$", "USD")] {
+        if t.contains(symbol) {
+            return Currency::parse(code).ok();
+        }
+    }
+    None
+}
+
+/// `1,299.00` → `1299.00`; `1.299,00` → `1299.00`; `12,50` → `12.50`; `1,299` → `1299`.
+fn plain_decimal(number: &str) -> String {
+    let last_dot = number.rfind('.');
+    let last_comma = number.rfind(',');
+    let decimal_sep = match (last_dot, last_comma) {
+        (Some(d), Some(c)) => Some(if d > c { '.' } else { ',' }),
+        // One dot is a decimal point (`12.500` is twelve and a half); several dots are grouping.
+        (Some(_), None) => (number.matches('.').count() == 1).then_some('.'),
+        (None, Some(c)) => {
+            let groups = number.matches(',').count();
+            (groups == 1 && number.len() - c - 1 != 3).then_some(',')
+        }
+        (None, None) => None,
+    };
+    number
+        .chars()
+        .filter_map(|ch| match ch {
+            '0'..='9' => Some(ch),
+            _ if Some(ch) == decimal_sep => Some('.'),
+            _ => None,
+        })
+        .collect()
+}
+
+fn parse_quantity(text: &str) -> Option<u32> {
+    let digits: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RawVariant;
+
+    #[test]
+    fn prices_as_pages_write_them() {
+        let cases = [
+            ("¥12.50", None, "12.50 CNY"),
+            ("12.5元", None, "12.50 CNY"),
+            ("$1,299.00", None, "1299.00 USD"),
+            ("1.299,00 €", None, "1299.00 EUR"),
+            ("12,50 €", None, "12.50 EUR"),
+            ("88", Some(Currency::CNY), "88.00 CNY"),
+            ("RMB 7.90", None, "7.90 CNY"),
+        ];
+        for (text, cur, want) in cases {
+            let got = parse_price(text, cur).expect(text).expect(text);
+            assert_eq!(got.to_string(), want, "{text}");
+        }
+        assert_eq!(parse_price("88", None).expect("no currency"), None);
+        assert!(parse_price("free", Some(Currency::CNY)).is_err());
+    }
+
+    fn raw_variant(color: &str, price: &str, qty: &str) -> RawVariant {
+        RawVariant {
+            spec: vec![("颜色".into(), color.into())],
+            sku: Some(format!("SKU-{color}")),
+            price: Some(price.into()),
+            availability: Some("https://schema.org/InStock".into()),
+            quantity: Some(qty.into()),
+            ..RawVariant::default()
+        }
+    }
+
+    #[test]
+    fn raw_product_becomes_keyed_variants_with_money_and_stock() {
+        let raw = RawProduct {
+            url: "http://s/p/1".into(),
+            title: Some(" 纯棉T恤 ".into()),
+            currency: Some("CNY".into()),
+            option_labels: vec!["颜色".into()],
+            variants: vec![raw_variant("红色", "12.50", "22"), raw_variant("蓝色", "9.90", "0")],
+            ..RawProduct::default()
+        };
+        let p = normalize(&raw, None).expect("normalize");
+        assert_eq!(p.title, "纯棉T恤");
+        assert_eq!(p.price().map(|m| m.to_string()).as_deref(), Some("9.90 CNY"));
+        let red = p.variant(&SpecKey::parse("color=红色").expect("key")).expect("red");
+        assert_eq!(red.stock, Stock::new(Availability::InStock, Some(22)));
+        let blue = p.variant(&SpecKey::parse("color=蓝色").expect("key")).expect("blue");
+        assert_eq!(blue.stock.status, Availability::OutOfStock);
+        assert_eq!(p.options[0].name, "color");
+        assert_eq!(p.options[0].label, "颜色");
+        let json = serde_json::to_value(&p).expect("json");
+        assert_eq!(json["price"], "9.90");
+        assert_eq!(json["variants"][0]["stock"]["quantity"], 22, "红 sorts before 蓝");
+        let back: Product = serde_json::from_value(json).expect("back");
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn empty_or_duplicate_extractions_are_errors_naming_the_page() {
+        let mut raw = RawProduct {
+            url: "http://s/p/2".into(),
+            title: Some("x".into()),
+            currency: Some("CNY".into()),
+            ..RawProduct::default()
+        };
+        let err = normalize(&raw, None).expect_err("no variants");
+        assert!(err.to_string().contains("http://s/p/2"), "{err}");
+        raw.variants = vec![raw_variant("红色", "1", "1"), raw_variant("红色", "2", "1")];
+        assert!(matches!(normalize(&raw, None), Err(NormalizeError::DuplicateVariant { .. })));
+    }
+}
