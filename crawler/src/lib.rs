@@ -1,1 +1,62 @@
-//! placeholder
+//! Fetching supplier pages politely, discovering product URLs, and extracting products.
+//!
+//! - [`fetch`]: per-host rate limits (governor), retries with backoff, a body size cap, charset
+//!   decoding; every failure is a classified [`FetchError`].
+//! - [`discover`]: product URLs from a source's sitemap.
+//! - [`extract`]: a fetched page → [`catalog::RawProduct`]; pure, no I/O.
+//!
+//! `crawler` knows nothing of the store: it hands [`PageOutcome`]s to its caller.
+
+pub mod discover;
+pub mod extract;
+pub mod fetch;
+mod rate;
+
+use catalog::{Currency, Product};
+pub use extract::ExtractError;
+pub use fetch::{FailureClass, FetchError, FetchedPage, Fetcher, FetcherConfig};
+pub use rate::{Rate, RateError};
+
+/// What one product page gave.
+#[derive(Debug)]
+pub enum PageOutcome {
+    Product(Box<Product>),
+    Failed(PageFailure),
+}
+
+/// Why a page gave no product. None of these is ever a change to a listing (DESIGN.md
+/// invariant 1); `Gone` becomes one only after confirmation on separate crawls.
+#[derive(Debug, thiserror::Error)]
+pub enum PageFailure {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    #[error(transparent)]
+    Normalize(#[from] catalog::NormalizeError),
+}
+
+impl PageFailure {
+    pub fn class(&self) -> FailureClass {
+        match self {
+            PageFailure::Fetch(e) => e.class(),
+            PageFailure::Extract(_) | PageFailure::Normalize(_) => FailureClass::Extraction,
+        }
+    }
+}
+
+/// Fetches one product page and turns it into a normalized product.
+pub async fn fetch_product(fetcher: &Fetcher, url: &url::Url, currency: Option<Currency>) -> PageOutcome {
+    let page = match fetcher.fetch(url).await {
+        Ok(page) => page,
+        Err(e) => return PageOutcome::Failed(e.into()),
+    };
+    let raw = match extract::extract(&page.url, &page.body) {
+        Ok(raw) => raw,
+        Err(e) => return PageOutcome::Failed(e.into()),
+    };
+    match catalog::normalize(&raw, currency) {
+        Ok(product) => PageOutcome::Product(Box::new(product)),
+        Err(e) => PageOutcome::Failed(e.into()),
+    }
+}

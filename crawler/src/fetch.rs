@@ -1,0 +1,379 @@
+//! Fetching one URL politely, with every failure classified.
+//!
+//! `Fetcher::fetch` reads as its steps: wait for the host's rate limiter → request → classify the
+//! answer → on a transient or rate-limited failure, back off (or obey `Retry-After`) and retry.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::Rate;
+
+#[derive(Clone, Debug)]
+pub struct FetcherConfig {
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    /// Bodies larger than this are refused while streaming.
+    pub max_body_bytes: usize,
+    /// Retries after the first attempt, for transient and rate-limited failures.
+    pub retries: u32,
+    /// First backoff; doubled on every retry.
+    pub backoff: Duration,
+    /// A `Retry-After` longer than this is not waited for: the page fails as rate limited.
+    pub max_retry_after: Duration,
+    pub rate: Rate,
+    pub burst: NonZeroU32,
+}
+
+impl Default for FetcherConfig {
+    fn default() -> Self {
+        FetcherConfig {
+            user_agent: concat!("specsync/", env!("CARGO_PKG_VERSION"), " (+supplier sync)").to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: 10 * 1024 * 1024,
+            retries: 2,
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            rate: Rate::per_second(5).unwrap_or(Rate {
+                count: NonZeroU32::MIN,
+                per: Duration::from_secs(1),
+            }),
+            burst: NonZeroU32::MIN,
+        }
+    }
+}
+
+/// How a failure is handled: by the queue (retry or not) and by the source's health.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureClass {
+    Transient,
+    RateLimited,
+    Blocked,
+    Gone,
+    Permanent,
+    TooLarge,
+    Undecodable,
+    /// The page was fetched but gave no product.
+    Extraction,
+}
+
+impl FailureClass {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureClass::Transient => "transient",
+            FailureClass::RateLimited => "rate_limited",
+            FailureClass::Blocked => "blocked",
+            FailureClass::Gone => "gone",
+            FailureClass::Permanent => "permanent",
+            FailureClass::TooLarge => "too_large",
+            FailureClass::Undecodable => "undecodable",
+            FailureClass::Extraction => "extraction",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: {reason} (will retry on a later crawl)")]
+    Transient { url: Url, reason: String },
+    #[error("{url}: rate limited by the supplier (HTTP {status}){}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        url: Url,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("{url}: blocked by the supplier (HTTP {status})")]
+    Blocked { url: Url, status: u16 },
+    #[error("{url}: the page is gone (HTTP {status})")]
+    Gone { url: Url, status: u16 },
+    #[error("{url}: HTTP {status}")]
+    Permanent { url: Url, status: u16 },
+    #[error("{url}: the page is larger than the {limit}-byte limit")]
+    TooLarge { url: Url, limit: usize },
+    #[error("failed to build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
+impl FetchError {
+    pub fn class(&self) -> FailureClass {
+        match self {
+            FetchError::Transient { .. } | FetchError::Client(_) => FailureClass::Transient,
+            FetchError::RateLimited { .. } => FailureClass::RateLimited,
+            FetchError::Blocked { .. } => FailureClass::Blocked,
+            FetchError::Gone { .. } => FailureClass::Gone,
+            FetchError::Permanent { .. } => FailureClass::Permanent,
+            FetchError::TooLarge { .. } => FailureClass::TooLarge,
+        }
+    }
+
+    fn retry_delay(&self, attempt: u32, config: &FetcherConfig) -> Option<Duration> {
+        match self {
+            FetchError::Transient { .. } => Some(config.backoff * 2u32.saturating_pow(attempt)),
+            FetchError::RateLimited { retry_after, .. } => match retry_after {
+                Some(d) if *d > config.max_retry_after => None,
+                Some(d) => Some(*d),
+                None => Some(config.backoff * 2u32.saturating_pow(attempt + 1)),
+            },
+            _ => None,
+        }
+    }
+}
+
+/// A page as fetched and decoded to text.
+#[derive(Clone, Debug)]
+pub struct FetchedPage {
+    /// The final URL, after redirects.
+    pub url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: FetcherConfig,
+    limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetcherConfig) -> Result<Fetcher, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(&config.user_agent)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(FetchError::Client)?;
+        Ok(Fetcher {
+            client,
+            config,
+            limiters: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Sets the rate for one host (a source's override of the default).
+    pub fn set_host_rate(&self, host: &str, rate: Rate, burst: NonZeroU32) {
+        let limiter = Arc::new(RateLimiter::direct(quota(rate, burst)));
+        self.lock_limiters().insert(host.to_ascii_lowercase(), limiter);
+    }
+
+    /// Fetches `url`, retrying transient and rate-limited failures.
+    pub async fn fetch(&self, url: &Url) -> Result<FetchedPage, FetchError> {
+        let mut attempt = 0;
+        loop {
+            self.limiter(url).until_ready().await;
+            let result = self.fetch_once(url).await;
+            let Err(error) = result else { return result };
+            let delay = (attempt < self.config.retries)
+                .then(|| error.retry_delay(attempt, &self.config))
+                .flatten();
+            let Some(delay) = delay else { return Err(error) };
+            tracing::debug!(%url, %error, ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn fetch_once(&self, url: &Url) -> Result<FetchedPage, FetchError> {
+        let response = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| transport_error(url, &e))?;
+        let status = response.status();
+        classify_status(url, status, response.headers())?;
+        let final_url = response.url().clone();
+        let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
+        let bytes = read_capped(url, response, self.config.max_body_bytes).await?;
+        let body = decode(&bytes, content_type.as_deref());
+        Ok(FetchedPage {
+            url: final_url,
+            status: status.as_u16(),
+            content_type,
+            body,
+        })
+    }
+
+    fn limiter(&self, url: &Url) -> Arc<DefaultDirectRateLimiter> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let config = &self.config;
+        self.lock_limiters()
+            .entry(host)
+            .or_insert_with(|| Arc::new(RateLimiter::direct(quota(config.rate, config.burst))))
+            .clone()
+    }
+
+    fn lock_limiters(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<DefaultDirectRateLimiter>>> {
+        self.limiters.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn quota(rate: Rate, burst: NonZeroU32) -> Quota {
+    Quota::with_period(rate.interval())
+        .unwrap_or_else(|| Quota::per_second(rate.count))
+        .allow_burst(burst)
+}
+
+fn transport_error(url: &Url, e: &reqwest::Error) -> FetchError {
+    let reason = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else if e.is_redirect() {
+        return FetchError::Permanent { url: url.clone(), status: 310 };
+    } else {
+        format!("request failed: {e}")
+    };
+    FetchError::Transient {
+        url: url.clone(),
+        reason,
+    }
+}
+
+fn classify_status(url: &Url, status: StatusCode, headers: &HeaderMap) -> Result<(), FetchError> {
+    let code = status.as_u16();
+    let url = url.clone();
+    match code {
+        200..=299 => Ok(()),
+        404 | 410 => Err(FetchError::Gone { url, status: code }),
+        429 => Err(FetchError::RateLimited {
+            url,
+            status: code,
+            retry_after: retry_after(headers),
+        }),
+        503 if headers.contains_key(RETRY_AFTER) => Err(FetchError::RateLimited {
+            url,
+            status: code,
+            retry_after: retry_after(headers),
+        }),
+        401 | 403 => Err(FetchError::Blocked { url, status: code }),
+        500..=599 => Err(FetchError::Transient {
+            url,
+            reason: format!("HTTP {code}"),
+        }),
+        _ => Err(FetchError::Permanent { url, status: code }),
+    }
+}
+
+/// `Retry-After` in either form: delta-seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_str(headers, RETRY_AFTER.as_str())?;
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value.trim()).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name)?.to_str().ok().map(str::to_owned)
+}
+
+async fn read_capped(url: &Url, mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, FetchError> {
+    let too_large = || FetchError::TooLarge {
+        url: url.clone(),
+        limit,
+    };
+    let declared = header_str(response.headers(), CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(64 * 1024));
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(url, &e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Decodes a body: charset from the Content-Type header, else a BOM, else a `<meta>` charset in
+/// the first 2 KB, else UTF-8. Undecodable bytes become U+FFFD.
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    let declared = content_type
+        .and_then(charset_param)
+        .or_else(|| meta_charset(&bytes[..bytes.len().min(2048)]))
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    let encoding = encoding_rs::Encoding::for_bom(bytes)
+        .map(|(e, _)| e)
+        .or(declared)
+        .unwrap_or(encoding_rs::UTF_8);
+    let (text, _, _) = encoding.decode(bytes);
+    text.into_owned()
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+fn meta_charset(head: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let at = text.find("charset=")? + "charset=".len();
+    let value: String = text[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charset_comes_from_header_then_meta_then_utf8() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("颜色 红色");
+        assert_eq!(decode(&gbk, Some("text/html; charset=GBK")), "颜色 红色");
+        let mut page = b"<html><head><meta charset=\"gbk\"></head>".to_vec();
+        page.extend_from_slice(&gbk);
+        assert!(decode(&page, Some("text/html")).ends_with("颜色 红色"));
+        assert_eq!(decode("红色".as_bytes(), None), "红色");
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        let url = Url::parse("http://s/p").expect("url");
+        let headers = HeaderMap::new();
+        let class = |code: u16| {
+            classify_status(&url, StatusCode::from_u16(code).expect("code"), &headers)
+                .err()
+                .map(|e| e.class())
+        };
+        assert_eq!(class(200), None);
+        assert_eq!(class(404), Some(FailureClass::Gone));
+        assert_eq!(class(410), Some(FailureClass::Gone));
+        assert_eq!(class(429), Some(FailureClass::RateLimited));
+        assert_eq!(class(500), Some(FailureClass::Transient));
+        assert_eq!(class(503), Some(FailureClass::Transient));
+        assert_eq!(class(403), Some(FailureClass::Blocked));
+        assert_eq!(class(400), Some(FailureClass::Permanent));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "7".parse().expect("value"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        headers.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().expect("value"));
+        let got = retry_after(&headers).expect("date form");
+        assert!(got <= Duration::from_secs(120) && got >= Duration::from_secs(110), "{got:?}");
+    }
+}
