@@ -4,6 +4,7 @@
 //! found, each with where it came from); [`normalize()`] turns it into a [`Product`] whose variants
 //! are keyed by canonical [`SpecKey`]s, with [`Money`] in integer minor units and [`Stock`].
 
+mod listing;
 mod money;
 mod normalize;
 mod product;
@@ -11,6 +12,7 @@ mod raw;
 mod spec;
 mod stock;
 
+pub use listing::{Listing, ListingId, ListingIdError, ListingVariant};
 pub use money::{Currency, Money, MoneyError};
 pub use normalize::{normalize, parse_price, NormalizeError};
 pub use product::{Product, ProductOption, Variant};

@@ -1,1 +1,11 @@
-//! placeholder
+//! Comparing a supplier product with the merchant's listing → changes. Pure.
+//!
+//! Variants are linked by canonical spec key, then by SKU. Unlinked variants on either side are
+//! reported (added / removed), never dropped; a removed and an added variant that share a SKU are
+//! one rename. Issue #6 adds fuzzy linking, rules and actions.
+
+mod change;
+mod compare;
+
+pub use change::{Change, ChangeKind, Severity};
+pub use compare::{compare, product_gone, new_style};

@@ -1,0 +1,151 @@
+//! One difference between a supplier product and its listing.
+
+use std::fmt;
+use std::str::FromStr;
+
+use catalog::{ListingId, SpecKey};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    PriceChanged,
+    StockChanged,
+    OutOfStock,
+    BackInStock,
+    VariantAdded,
+    VariantRemoved,
+    SpecRenamed,
+    TitleChanged,
+    ProductGone,
+    NewStyle,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 10] = [
+        ChangeKind::PriceChanged,
+        ChangeKind::StockChanged,
+        ChangeKind::OutOfStock,
+        ChangeKind::BackInStock,
+        ChangeKind::VariantAdded,
+        ChangeKind::VariantRemoved,
+        ChangeKind::SpecRenamed,
+        ChangeKind::TitleChanged,
+        ChangeKind::ProductGone,
+        ChangeKind::NewStyle,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChangeKind::PriceChanged => "price_changed",
+            ChangeKind::StockChanged => "stock_changed",
+            ChangeKind::OutOfStock => "out_of_stock",
+            ChangeKind::BackInStock => "back_in_stock",
+            ChangeKind::VariantAdded => "variant_added",
+            ChangeKind::VariantRemoved => "variant_removed",
+            ChangeKind::SpecRenamed => "spec_renamed",
+            ChangeKind::TitleChanged => "title_changed",
+            ChangeKind::ProductGone => "product_gone",
+            ChangeKind::NewStyle => "new_style",
+        }
+    }
+
+    /// How the change reads to a merchant.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ChangeKind::PriceChanged => "price changed",
+            ChangeKind::StockChanged => "stock changed",
+            ChangeKind::OutOfStock => "out of stock",
+            ChangeKind::BackInStock => "back in stock",
+            ChangeKind::VariantAdded => "new variant",
+            ChangeKind::VariantRemoved => "variant removed",
+            ChangeKind::SpecRenamed => "spec renamed",
+            ChangeKind::TitleChanged => "title changed",
+            ChangeKind::ProductGone => "product gone",
+            ChangeKind::NewStyle => "new style",
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        match self {
+            ChangeKind::OutOfStock | ChangeKind::VariantRemoved | ChangeKind::ProductGone => Severity::Critical,
+            ChangeKind::PriceChanged | ChangeKind::SpecRenamed => Severity::Warning,
+            _ => Severity::Info,
+        }
+    }
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ChangeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a change kind"))
+    }
+}
+
+/// How urgently a merchant should look: a critical change risks orders that cannot be filled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// The affected listing; `None` for a new style, which no listing sells yet.
+    pub listing: Option<ListingId>,
+    pub product_url: String,
+    /// The affected variant (for a rename, its new key).
+    pub variant: Option<SpecKey>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Change {
+    pub fn severity(&self) -> Severity {
+        self.kind.severity()
+    }
+
+    /// What makes two changes the same: a change already pending is not recorded twice.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.kind,
+            self.listing.as_ref().map(ListingId::as_str).unwrap_or_default(),
+            self.product_url,
+            self.variant.as_ref().map(ToString::to_string).unwrap_or_default(),
+            self.after.as_deref().unwrap_or_default(),
+        )
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(listing) = &self.listing {
+            write!(f, "{listing}")?;
+        } else {
+            write!(f, "{}", self.product_url)?;
+        }
+        if let Some(variant) = &self.variant {
+            write!(f, " [{variant}]")?;
+        }
+        write!(f, ": {}", self.kind.label())?;
+        match (&self.before, &self.after) {
+            (Some(b), Some(a)) => write!(f, ": {b} → {a}"),
+            (None, Some(a)) => write!(f, ": {a}"),
+            (Some(b), None) => write!(f, " (was {b})"),
+            (None, None) => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! `(Listing, Product)` → changes.
+
+use std::collections::BTreeMap;
+
+use catalog::{Listing, ListingVariant, Product, SpecKey, Variant};
+
+use crate::{Change, ChangeKind};
+
+/// Every difference between what the supplier sells now and what the listing shows.
+pub fn compare(listing: &Listing, product: &Product) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let change = |kind, variant: Option<&SpecKey>, before: Option<String>, after: Option<String>| Change {
+        kind,
+        listing: Some(listing.id.clone()),
+        product_url: product.url.clone(),
+        variant: variant.cloned(),
+        before,
+        after,
+    };
+    if normalize_text(&listing.title) != normalize_text(&product.title) {
+        changes.push(change(
+            ChangeKind::TitleChanged,
+            None,
+            Some(listing.title.clone()),
+            Some(product.title.clone()),
+        ));
+    }
+    let links = link_variants(listing, product);
+    for (lv, sv) in &links.pairs {
+        changes.extend(compare_variant(lv, sv).into_iter().map(|(kind, before, after)| {
+            change(kind, Some(&sv.key), Some(before), Some(after))
+        }));
+    }
+    // A removed and an added variant with the same SKU are one renamed spec.
+    let mut added: Vec<&Variant> = links.supplier_only;
+    for lv in links.listing_only {
+        let renamed = lv
+            .sku
+            .as_ref()
+            .and_then(|sku| added.iter().position(|sv| sv.sku.as_ref() == Some(sku)));
+        match renamed {
+            Some(i) => {
+                let sv = added.remove(i);
+                changes.push(change(
+                    ChangeKind::SpecRenamed,
+                    Some(&sv.key),
+                    Some(lv.key.to_string()),
+                    Some(sv.key.to_string()),
+                ));
+            }
+            None => changes.push(change(
+                ChangeKind::VariantRemoved,
+                Some(&lv.key),
+                Some(lv.price.amount_string()),
+                None,
+            )),
+        }
+    }
+    for sv in added {
+        changes.push(change(
+            ChangeKind::VariantAdded,
+            Some(&sv.key),
+            None,
+            sv.price.map(|m| m.amount_string()),
+        ));
+    }
+    changes.sort_by(|a, b| (a.kind, &a.variant).cmp(&(b.kind, &b.variant)));
+    changes
+}
+
+/// A product whose page is confirmed gone.
+pub fn product_gone(listing: &Listing, product_url: &str) -> Change {
+    Change {
+        kind: ChangeKind::ProductGone,
+        listing: Some(listing.id.clone()),
+        product_url: product_url.to_owned(),
+        variant: None,
+        before: Some(listing.title.clone()),
+        after: None,
+    }
+}
+
+/// A product that appeared in a source's catalogue.
+pub fn new_style(product: &Product) -> Change {
+    Change {
+        kind: ChangeKind::NewStyle,
+        listing: None,
+        product_url: product.url.clone(),
+        variant: None,
+        before: None,
+        after: Some(product.title.clone()),
+    }
+}
+
+struct Links<'a> {
+    pairs: Vec<(&'a ListingVariant, &'a Variant)>,
+    listing_only: Vec<&'a ListingVariant>,
+    supplier_only: Vec<&'a Variant>,
+}
+
+/// Links listing variants to supplier variants: by spec key first, then by SKU.
+fn link_variants<'a>(listing: &'a Listing, product: &'a Product) -> Links<'a> {
+    let mut supplier: BTreeMap<&SpecKey, &Variant> = product.variants.iter().map(|v| (&v.key, v)).collect();
+    let mut pairs = Vec::new();
+    let mut unkeyed = Vec::new();
+    for lv in &listing.variants {
+        match supplier.remove(&lv.key) {
+            Some(sv) => pairs.push((lv, sv)),
+            None => unkeyed.push(lv),
+        }
+    }
+    let mut listing_only = Vec::new();
+    for lv in unkeyed {
+        // A SKU link is only taken when the spec key says nothing: a differing key with the same
+        // SKU is a rename, reported as such.
+        let by_sku = lv.key.is_empty().then(|| {
+            supplier
+                .iter()
+                .find(|(_, sv)| sv.sku.is_some() && sv.sku == lv.sku)
+                .map(|(k, _)| *k)
+        });
+        match by_sku.flatten().and_then(|k| supplier.remove(k)) {
+            Some(sv) => pairs.push((lv, sv)),
+            None => listing_only.push(lv),
+        }
+    }
+    Links {
+        pairs,
+        listing_only,
+        supplier_only: supplier.into_values().collect(),
+    }
+}
+
+fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String, String)> {
+    let mut out = Vec::new();
+    if let Some(price) = sv.price {
+        let cost = lv.cost();
+        if price != cost {
+            out.push((ChangeKind::PriceChanged, cost.amount_string(), price.amount_string()));
+        }
+    }
+    let listed = lv.stock > 0;
+    let orderable = sv.stock.status.is_orderable();
+    let supplier_qty = sv.stock.quantity.map_or_else(|| sv.stock.status.as_str().to_owned(), |q| q.to_string());
+    match (listed, orderable) {
+        (true, false) => out.push((ChangeKind::OutOfStock, lv.stock.to_string(), supplier_qty)),
+        (false, true) => out.push((ChangeKind::BackInStock, lv.stock.to_string(), supplier_qty)),
+        (true, true) => {
+            if let Some(q) = sv.stock.quantity.filter(|q| *q != lv.stock) {
+                out.push((ChangeKind::StockChanged, lv.stock.to_string(), q.to_string()));
+            }
+        }
+        (false, false) => {}
+    }
+    out
+}
+
+fn normalize_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalog::{Availability, Currency, ListingId, Money, Stock};
+
+    fn key(s: &str) -> SpecKey {
+        SpecKey::parse(s).expect("key")
+    }
+
+    fn variant(k: &str, sku: &str, price: i64, stock: Option<u32>, status: Availability) -> Variant {
+        Variant {
+            key: key(k),
+            spec: BTreeMap::new(),
+            sku: Some(sku.into()),
+            price: Some(Money::new(price, Currency::CNY)),
+            compare_at: None,
+            stock: Stock::new(status, stock),
+        }
+    }
+
+    fn listed(k: &str, sku: &str, price: i64, stock: u32) -> ListingVariant {
+        ListingVariant {
+            key: key(k),
+            spec: BTreeMap::new(),
+            sku: Some(sku.into()),
+            price: Money::new(price, Currency::CNY),
+            cost: None,
+            stock,
+        }
+    }
+
+    fn product(variants: Vec<Variant>) -> Product {
+        let mut variants = variants;
+        variants.sort_by(|a, b| a.key.cmp(&b.key));
+        Product {
+            url: "http://s/p/1".into(),
+            title: "T恤".into(),
+            brand: None,
+            sku: None,
+            currency: Some(Currency::CNY),
+            images: vec![],
+            description: None,
+            options: vec![],
+            variants,
+        }
+    }
+
+    fn listing(variants: Vec<ListingVariant>) -> Listing {
+        Listing {
+            id: ListingId::parse("L1").expect("id"),
+            title: "T恤".into(),
+            currency: Currency::CNY,
+            variants,
+        }
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<(ChangeKind, String)> {
+        changes
+            .iter()
+            .map(|c| (c.kind, c.variant.as_ref().map(ToString::to_string).unwrap_or_default()))
+            .collect()
+    }
+
+    use Availability::{InStock, OutOfStock};
+
+    #[test]
+    fn each_kind_of_variant_change_is_found() {
+        let l = listing(vec![
+            listed("color=red", "A", 1000, 5),
+            listed("color=blue", "B", 1000, 5),
+            listed("color=green", "C", 1000, 0),
+            listed("color=black", "D", 1000, 5),
+            listed("color=white", "E", 1000, 5),
+            listed("color=pink", "F", 1000, 5),
+            listed("color=gray", "G", 1000, 5),
+        ]);
+        let p = product(vec![
+            variant("color=red", "A", 1200, Some(5), InStock),
+            variant("color=blue", "B", 1000, Some(0), OutOfStock),
+            variant("color=green", "C", 1000, Some(9), InStock),
+            variant("color=black", "D", 1000, Some(7), InStock),
+            variant("color=dark pink", "F", 1000, Some(5), InStock),
+            variant("color=gray", "G", 1000, Some(5), InStock),
+            variant("color=navy", "H", 1000, Some(5), InStock),
+        ]);
+        let got = kinds(&compare(&l, &p));
+        let want = [
+            (ChangeKind::PriceChanged, "color=red"),
+            (ChangeKind::StockChanged, "color=black"),
+            (ChangeKind::OutOfStock, "color=blue"),
+            (ChangeKind::BackInStock, "color=green"),
+            (ChangeKind::VariantAdded, "color=navy"),
+            (ChangeKind::VariantRemoved, "color=white"),
+            (ChangeKind::SpecRenamed, "color=dark pink"),
+        ];
+        let want: Vec<_> = want.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_product_compared_with_its_own_listing_has_no_changes() {
+        let p = product(vec![
+            variant("color=red;size=m", "A", 1250, Some(3), InStock),
+            variant("color=red;size=l", "B", 1250, None, OutOfStock),
+        ]);
+        let l = listing(vec![listed("size=m;color=red", "A", 1250, 3), listed("color=red;size=l", "B", 1250, 0)]);
+        assert_eq!(compare(&l, &p), vec![]);
+    }
+
+    #[test]
+    fn price_is_compared_with_the_synced_cost_not_the_marked_up_price() {
+        let mut lv = listed("color=red", "A", 2999, 5);
+        lv.cost = Some(Money::new(1250, Currency::CNY));
+        let p = product(vec![variant("color=red", "A", 1250, Some(5), InStock)]);
+        assert_eq!(compare(&listing(vec![lv.clone()]), &p), vec![]);
+        let p = product(vec![variant("color=red", "A", 1400, Some(5), InStock)]);
+        let changes = compare(&listing(vec![lv]), &p);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].before.as_deref(), Some("12.50"));
+        assert_eq!(changes[0].after.as_deref(), Some("14.00"));
+    }
+
+    #[test]
+    fn title_changes_ignore_whitespace() {
+        let mut l = listing(vec![]);
+        l.title = " T恤 ".into();
+        assert!(compare(&l, &product(vec![])).is_empty());
+        l.title = "T恤 旧款".into();
+        assert_eq!(kinds(&compare(&l, &product(vec![])))[0].0, ChangeKind::TitleChanged);
+    }
+}
