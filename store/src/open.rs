@@ -1,0 +1,128 @@
+//! Opening a database: choosing the backend from the URL, refusing a newer schema, migrating.
+
+use std::str::FromStr;
+
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::Row;
+
+use crate::error::QueryContext;
+use crate::{Store, StoreError};
+
+static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        }
+    }
+}
+
+/// `postgres://…` → PostgreSQL; `sqlite://FILE` or a plain path → SQLite, created if missing.
+fn connection_url(url: &str) -> Result<(Backend, String), StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_owned()));
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        let url = if rest.contains("mode=") { url.to_owned() } else { format!("{url}{sep}mode=rwc") };
+        return Ok((Backend::Sqlite, url));
+    }
+    if url.contains("://") {
+        return Err(StoreError::UnsupportedUrl { url: url.to_owned() });
+    }
+    Ok((Backend::Sqlite, format!("sqlite://{url}?mode=rwc")))
+}
+
+impl Store {
+    /// Opens (and creates, for SQLite) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let (backend, conn_url) = connection_url(url)?;
+        let open_err = |source| StoreError::Open {
+            url: url.to_owned(),
+            source,
+        };
+        let options = sqlx::any::AnyConnectOptions::from_str(&conn_url).map_err(open_err)?;
+        let max = if backend == Backend::Sqlite { 4 } else { 8 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        let store = Store { pool, backend };
+        if backend == Backend::Sqlite {
+            // WAL lets readers (`specsync changes list`) run while a crawl writes.
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&store.pool)
+                .await
+                .map_err(open_err)?;
+        }
+        store.refuse_newer_schema(url).await?;
+        backend
+            .migrator()
+            .run(&store.pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                url: url.to_owned(),
+                source,
+            })?;
+        Ok(store)
+    }
+
+    async fn refuse_newer_schema(&self, url: &str) -> Result<(), StoreError> {
+        let exists_sql = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()",
+        };
+        let exists: i64 = sqlx::query(exists_sql)
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get("n"))
+            .op("read the schema version")?;
+        if exists == 0 {
+            return Ok(());
+        }
+        let found: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get("v"))
+            .op("read the schema version")?;
+        let known = self.backend.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+        match found {
+            Some(found) if found > known => Err(StoreError::NewerSchema {
+                url: url.to_owned(),
+                found,
+                known,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The highest schema version this build knows.
+    pub fn schema_version(&self) -> i64 {
+        self.backend.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(connection_url("specsync.db").expect("path").1, "sqlite://specsync.db?mode=rwc");
+        assert_eq!(connection_url("sqlite:///tmp/a.db").expect("sqlite").1, "sqlite:///tmp/a.db?mode=rwc");
+        assert_eq!(connection_url("postgres://u@h/db").expect("pg").0, Backend::Postgres);
+        assert!(matches!(connection_url("mysql://h/db"), Err(StoreError::UnsupportedUrl { .. })));
+    }
+}

@@ -1,0 +1,221 @@
+//! Supplier products and their snapshot versions; recording a crawled page with its changes.
+
+use catalog::{ListingId, Product};
+use diff::Change;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::changes::insert_change;
+use crate::error::QueryContext;
+use crate::{now_ms, Store, StoreError};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredProduct {
+    pub id: i64,
+    pub source_id: i64,
+    pub url: String,
+    /// `active` or `gone` (a 404/410 confirmed on K crawls).
+    pub status: String,
+    /// 404/410 answers in a row.
+    pub gone_count: i64,
+    /// The latest snapshot version; 0 before the first.
+    pub version: i64,
+    pub content_hash: Option<String>,
+}
+
+fn product_from_row(row: &AnyRow) -> Result<StoredProduct, StoreError> {
+    let op = "read a supplier product";
+    Ok(StoredProduct {
+        id: row.try_get("id").op(op)?,
+        source_id: row.try_get("source_id").op(op)?,
+        url: row.try_get("url").op(op)?,
+        status: row.try_get("status").op(op)?,
+        gone_count: row.try_get("gone_count").op(op)?,
+        version: row.try_get("version").op(op)?,
+        content_hash: row.try_get("content_hash").op(op)?,
+    })
+}
+
+/// A crawled page's product and what comparing it found, recorded in one transaction.
+#[derive(Debug)]
+pub struct PageRecord<'a> {
+    pub source_id: i64,
+    pub run_id: i64,
+    /// Its `url` is the product's identity (the canonical URL that was requested).
+    pub product: &'a Product,
+    pub content_hash: &'a str,
+    pub changes: &'a [Change],
+    /// The listings that were compared with this product's current version.
+    pub compared: &'a [ListingId],
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub version: i64,
+    /// False when the content hash was unchanged: no snapshot was added.
+    pub new_version: bool,
+    /// Changes recorded; changes already pending are not recorded twice.
+    pub changes: usize,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum GoneOutcome {
+    /// The URL was never crawled successfully: there is nothing to be gone.
+    Unknown,
+    /// Counted; not yet confirmed.
+    Counted(i64),
+    /// Confirmed now: the caller records the changes with [`Store::record_gone`].
+    Confirmed,
+    AlreadyGone,
+}
+
+const PRODUCT_COLUMNS: &str = "id, source_id, url, status, gone_count, version, content_hash";
+
+impl Store {
+    pub async fn product(&self, url: &str) -> Result<Option<StoredProduct>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {PRODUCT_COLUMNS} FROM supplier_products WHERE url = $1"))
+            .bind(url)
+            .fetch_optional(&self.pool)
+            .await
+            .op("read a supplier product")?;
+        row.as_ref().map(product_from_row).transpose()
+    }
+
+    /// The source's products still believed to exist, to be crawled even when the catalogue no
+    /// longer lists them (that is how a removed product is noticed).
+    pub async fn active_products(&self, source_id: i64) -> Result<Vec<StoredProduct>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM supplier_products WHERE source_id = $1 AND status = 'active' ORDER BY url"
+        ))
+        .bind(source_id)
+        .fetch_all(&self.pool)
+        .await
+        .op("list supplier products")?;
+        rows.iter().map(product_from_row).collect()
+    }
+
+    /// The latest snapshot of a supplier product.
+    pub async fn latest_snapshot(&self, url: &str) -> Result<Option<Product>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.product_json FROM snapshots s JOIN supplier_products p ON p.id = s.product_id \
+             WHERE p.url = $1 ORDER BY s.version DESC LIMIT 1",
+        )
+        .bind(url)
+        .fetch_optional(&self.pool)
+        .await
+        .op("read a snapshot")?;
+        let Some(row) = row else { return Ok(None) };
+        let json: String = row.try_get("product_json").op("read a snapshot")?;
+        serde_json::from_str(&json).map(Some).map_err(|e| StoreError::Corrupt {
+            what: format!("snapshot of {url}"),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Records a crawled page: the product (a new snapshot version only if its content hash
+    /// changed), its changes and which listings were compared, all in one transaction
+    /// (DESIGN.md invariant 2).
+    pub async fn record_page(&self, page: &PageRecord<'_>) -> Result<Recorded, StoreError> {
+        let op = "record a crawled page";
+        let url = page.product.url.as_str();
+        let now = now_ms();
+        let mut tx = self.pool.begin().await.op(op)?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0 \
+             RETURNING {PRODUCT_COLUMNS}"
+        ))
+        .bind(page.source_id)
+        .bind(url)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .op(op)?;
+        let stored = product_from_row(&row)?;
+        let new_version = stored.content_hash.as_deref() != Some(page.content_hash);
+        let version = if new_version { stored.version + 1 } else { stored.version };
+        if new_version {
+            let json = serde_json::to_string(page.product).map_err(|e| StoreError::Corrupt {
+                what: format!("product {url}"),
+                detail: e.to_string(),
+            })?;
+            sqlx::query(
+                "INSERT INTO snapshots (product_id, version, content_hash, product_json, fetched_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(stored.id)
+            .bind(version)
+            .bind(page.content_hash)
+            .bind(json)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
+            sqlx::query("UPDATE supplier_products SET version = $1, content_hash = $2 WHERE id = $3")
+                .bind(version)
+                .bind(page.content_hash)
+                .bind(stored.id)
+                .execute(&mut *tx)
+                .await
+                .op(op)?;
+        }
+        let mut recorded = 0;
+        for change in page.changes {
+            if insert_change(&mut tx, Some(page.run_id), change).await?.is_some() {
+                recorded += 1;
+            }
+        }
+        for listing in page.compared {
+            sqlx::query("UPDATE links SET diffed_version = $1 WHERE listing_id = $2")
+                .bind(version)
+                .bind(listing.as_str())
+                .execute(&mut *tx)
+                .await
+                .op(op)?;
+        }
+        tx.commit().await.op(op)?;
+        Ok(Recorded {
+            version,
+            new_version,
+            changes: recorded,
+        })
+    }
+
+    /// Counts a 404/410 answer for a known product; `confirmations` answers on separate crawls
+    /// confirm it gone.
+    pub async fn observe_gone(&self, url: &str, confirmations: i64) -> Result<GoneOutcome, StoreError> {
+        let row = sqlx::query(&format!(
+            "UPDATE supplier_products SET gone_count = gone_count + 1 WHERE url = $1 AND status = 'active' RETURNING {PRODUCT_COLUMNS}"
+        ))
+        .bind(url)
+        .fetch_optional(&self.pool)
+        .await
+        .op("count a gone page")?;
+        match row.as_ref().map(product_from_row).transpose()? {
+            Some(p) if p.gone_count >= confirmations => Ok(GoneOutcome::Confirmed),
+            Some(p) => Ok(GoneOutcome::Counted(p.gone_count)),
+            None => match self.product(url).await? {
+                Some(_) => Ok(GoneOutcome::AlreadyGone),
+                None => Ok(GoneOutcome::Unknown),
+            },
+        }
+    }
+
+    /// Marks a product gone and records the resulting changes, in one transaction.
+    pub async fn record_gone(&self, run_id: i64, url: &str, changes: &[Change]) -> Result<usize, StoreError> {
+        let op = "record a gone product";
+        let mut tx = self.pool.begin().await.op(op)?;
+        sqlx::query("UPDATE supplier_products SET status = 'gone' WHERE url = $1")
+            .bind(url)
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
+        let mut recorded = 0;
+        for change in changes {
+            if insert_change(&mut tx, Some(run_id), change).await?.is_some() {
+                recorded += 1;
+            }
+        }
+        tx.commit().await.op(op)?;
+        Ok(recorded)
+    }
+}

@@ -1,0 +1,153 @@
+//! Suppliers (sources): where to crawl and how politely.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::error::QueryContext;
+use crate::{now_ms, Store, StoreError};
+
+/// Per-source settings, stored as JSON. Validated by the caller before they are stored (the
+/// binary turns them into crawler settings); stored as written so `source list` shows them so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSettings {
+    pub rate: String,
+    pub burst: u32,
+    pub concurrency: u32,
+    /// The currency of prices the pages show without one.
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub allow_private_networks: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewSource {
+    pub name: String,
+    pub base_url: String,
+    pub settings: SourceSettings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub id: i64,
+    pub name: String,
+    pub base_url: String,
+    pub settings: SourceSettings,
+    /// Completed crawls.
+    pub crawls: i64,
+    /// Crawls in a row that reached no page.
+    pub consecutive_failures: i64,
+}
+
+fn source_from_row(row: &AnyRow) -> Result<Source, StoreError> {
+    let name: String = row.try_get("name").op("read a source")?;
+    let settings_json: String = row.try_get("settings").op("read a source")?;
+    let settings = serde_json::from_str(&settings_json).map_err(|e| StoreError::Corrupt {
+        what: format!("settings of source `{name}`"),
+        detail: e.to_string(),
+    })?;
+    Ok(Source {
+        id: row.try_get("id").op("read a source")?,
+        base_url: row.try_get("base_url").op("read a source")?,
+        crawls: row.try_get("crawls").op("read a source")?,
+        consecutive_failures: row.try_get("consecutive_failures").op("read a source")?,
+        name,
+        settings,
+    })
+}
+
+const SOURCE_COLUMNS: &str = "id, name, base_url, settings, crawls, consecutive_failures";
+
+impl Store {
+    pub async fn add_source(&self, source: &NewSource) -> Result<Source, StoreError> {
+        if self.source(&source.name).await?.is_some() {
+            return Err(StoreError::SourceExists(source.name.clone()));
+        }
+        let settings = serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
+            what: format!("settings of source `{}`", source.name),
+            detail: e.to_string(),
+        })?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO sources (name, base_url, settings, created_at) VALUES ($1, $2, $3, $4) RETURNING {SOURCE_COLUMNS}"
+        ))
+        .bind(&source.name)
+        .bind(&source.base_url)
+        .bind(settings)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .op("add a source")?;
+        source_from_row(&row)
+    }
+
+    pub async fn source(&self, name: &str) -> Result<Option<Source>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = $1"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .op("read a source")?;
+        row.as_ref().map(source_from_row).transpose()
+    }
+
+    pub async fn sources(&self) -> Result<Vec<Source>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await
+            .op("list sources")?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    /// Removes a source with its supplier products and snapshots. Listings, links and recorded
+    /// changes stay: they are the merchant's.
+    pub async fn remove_source(&self, name: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM sources WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .op("remove a source")?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NoSource(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Starts a crawl run of a source; returns its id.
+    pub async fn start_run(&self, source_id: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query("INSERT INTO crawl_runs (source_id, started_at) VALUES ($1, $2) RETURNING id")
+            .bind(source_id)
+            .bind(now_ms())
+            .fetch_one(&self.pool)
+            .await
+            .op("start a crawl run")?;
+        row.try_get("id").op("start a crawl run")
+    }
+
+    /// Ends a run: its summary (JSON), and the source's health: a run that reached no page at all
+    /// counts as a failure in a row.
+    pub async fn finish_run(&self, source_id: i64, run_id: i64, summary: &str, reached_any: bool) -> Result<Source, StoreError> {
+        let mut tx = self.pool.begin().await.op("finish a crawl run")?;
+        sqlx::query("UPDATE crawl_runs SET finished_at = $1, summary = $2 WHERE id = $3")
+            .bind(now_ms())
+            .bind(summary)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await
+            .op("finish a crawl run")?;
+        let health = if reached_any {
+            "consecutive_failures = 0"
+        } else {
+            "consecutive_failures = consecutive_failures + 1"
+        };
+        let row = sqlx::query(&format!(
+            "UPDATE sources SET crawls = crawls + 1, {health} WHERE id = $1 RETURNING {SOURCE_COLUMNS}"
+        ))
+        .bind(source_id)
+        .fetch_one(&mut *tx)
+        .await
+        .op("finish a crawl run")?;
+        tx.commit().await.op("finish a crawl run")?;
+        source_from_row(&row)
+    }
+}

@@ -1,0 +1,204 @@
+//! The store on real SQLite files (and PostgreSQL in a later issue).
+
+use std::collections::BTreeMap;
+
+use catalog::{Availability, Currency, Listing, ListingId, ListingVariant, Money, Product, SpecKey, Stock, Variant};
+use diff::{Change, ChangeKind};
+use store::{ChangeFilter, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError};
+
+async fn open(dir: &tempfile::TempDir) -> Store {
+    let path = dir.path().join("specsync.db");
+    Store::open(path.to_str().expect("utf-8 path")).await.expect("open")
+}
+
+async fn source(store: &Store) -> i64 {
+    let settings = SourceSettings {
+        rate: "5/s".into(),
+        burst: 1,
+        concurrency: 2,
+        currency: None,
+        allow_private_networks: true,
+    };
+    store
+        .add_source(&NewSource {
+            name: "sim".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            settings,
+        })
+        .await
+        .expect("source")
+        .id
+}
+
+fn product(price: i64) -> Product {
+    Product {
+        url: "http://127.0.0.1:1/products/1.html".into(),
+        title: "T恤".into(),
+        brand: None,
+        sku: None,
+        currency: Some(Currency::CNY),
+        images: vec![],
+        description: None,
+        options: vec![],
+        variants: vec![Variant {
+            key: SpecKey::parse("color=red").expect("key"),
+            spec: BTreeMap::new(),
+            sku: Some("A".into()),
+            price: Some(Money::new(price, Currency::CNY)),
+            compare_at: None,
+            stock: Stock::new(Availability::InStock, Some(5)),
+        }],
+    }
+}
+
+fn listing() -> Listing {
+    Listing {
+        id: ListingId::parse("L1").expect("id"),
+        title: "T恤".into(),
+        currency: Currency::CNY,
+        variants: vec![ListingVariant {
+            key: SpecKey::parse("color=red").expect("key"),
+            spec: BTreeMap::from([("color".into(), "red".into())]),
+            sku: Some("A".into()),
+            price: Money::new(1000, Currency::CNY),
+            cost: None,
+            stock: 5,
+        }],
+    }
+}
+
+fn price_change(after: &str) -> Change {
+    Change {
+        kind: ChangeKind::PriceChanged,
+        listing: Some(ListingId::parse("L1").expect("id")),
+        product_url: product(0).url,
+        variant: Some(SpecKey::parse("color=red").expect("key")),
+        before: Some("10.00".into()),
+        after: Some(after.into()),
+    }
+}
+
+#[tokio::test]
+async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir).await;
+    let source_id = source(&store).await;
+    let run = store.start_run(source_id).await.expect("run");
+    let p = product(1200);
+    let hash = p.content_hash();
+    let change = [price_change("12.00")];
+    let record = |changes| PageRecord {
+        source_id,
+        run_id: run,
+        product: &p,
+        content_hash: &hash,
+        changes,
+        compared: &[],
+    };
+    let first = store.record_page(&record(&change)).await.expect("record");
+    assert_eq!((first.version, first.new_version, first.changes), (1, true, 1));
+    let again = store.record_page(&record(&change)).await.expect("record again");
+    assert_eq!((again.version, again.new_version, again.changes), (1, false, 0));
+    assert_eq!(store.latest_snapshot(&p.url).await.expect("snapshot"), Some(p.clone()));
+    assert_eq!(store.changes(&ChangeFilter::default()).await.expect("changes").len(), 1);
+}
+
+#[tokio::test]
+async fn undelivered_changes_are_claimed_by_exactly_one_delivery() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir).await;
+    let source_id = source(&store).await;
+    let run = store.start_run(source_id).await.expect("run");
+    let p = product(1200);
+    let changes = [price_change("12.00"), price_change("13.00")];
+    store
+        .record_page(&PageRecord {
+            source_id,
+            run_id: run,
+            product: &p,
+            content_hash: "h1",
+            changes: &changes,
+            compared: &[],
+        })
+        .await
+        .expect("record");
+    let delivery = store.claim_undelivered("email").await.expect("claim").expect("a delivery");
+    assert_eq!(delivery.changes.len(), 2);
+    assert!(store.claim_undelivered("email").await.expect("claim").is_none());
+    assert_eq!(store.pending_deliveries("email").await.expect("pending").len(), 1);
+    store.mark_delivered(delivery.id).await.expect("delivered");
+    assert!(store.pending_deliveries("email").await.expect("pending").is_empty());
+}
+
+#[tokio::test]
+async fn a_product_is_gone_only_after_the_configured_confirmations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir).await;
+    let source_id = source(&store).await;
+    let run = store.start_run(source_id).await.expect("run");
+    let p = product(1200);
+    assert_eq!(store.observe_gone(&p.url, 2).await.expect("unknown"), GoneOutcome::Unknown);
+    store
+        .record_page(&PageRecord {
+            source_id,
+            run_id: run,
+            product: &p,
+            content_hash: "h1",
+            changes: &[],
+            compared: &[],
+        })
+        .await
+        .expect("record");
+    assert_eq!(store.observe_gone(&p.url, 2).await.expect("first"), GoneOutcome::Counted(1));
+    assert_eq!(store.observe_gone(&p.url, 2).await.expect("second"), GoneOutcome::Confirmed);
+    store.record_gone(run, &p.url, &[]).await.expect("gone");
+    assert_eq!(store.observe_gone(&p.url, 2).await.expect("third"), GoneOutcome::AlreadyGone);
+    assert!(store.active_products(source_id).await.expect("active").is_empty());
+}
+
+#[tokio::test]
+async fn listings_round_trip_and_links_need_an_existing_listing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir).await;
+    let l = listing();
+    let err = store.link(&l.id, "http://x/p").await.expect_err("no listing yet");
+    assert!(matches!(err, StoreError::NoListing(_)), "{err}");
+    store.upsert_listing(&l).await.expect("save");
+    store.upsert_listing(&l).await.expect("save twice");
+    assert_eq!(store.listing(&l.id).await.expect("read"), Some(l.clone()));
+    assert_eq!(store.listings().await.expect("all"), vec![l.clone()]);
+    store.link(&l.id, "http://x/p").await.expect("link");
+    let linked = store.listings_linked_to("http://x/p").await.expect("linked");
+    assert_eq!(linked, vec![(l, None)]);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_specsync_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("specsync.db");
+    let url = path.to_str().expect("utf-8 path");
+    let store = Store::open(url).await.expect("open");
+    let l = listing();
+    store.upsert_listing(&l).await.expect("save");
+    store.close().await;
+    // What a future specsync's migration would leave behind.
+    {
+        let conn = format!("sqlite://{url}");
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&conn).await.expect("raw connect");
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'future', TRUE, x'00', 0)")
+            .execute(&pool)
+            .await
+            .expect("insert future version");
+        pool.close().await;
+    }
+    let err = Store::open(url).await.expect_err("newer schema");
+    let msg = err.to_string();
+    assert!(msg.contains("9999") && msg.contains(url) && msg.contains("upgrade specsync"), "{msg}");
+    // Nothing was lost: with the future row removed, the data is still there.
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{url}")).await.expect("raw connect");
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9999").execute(&pool).await.expect("delete");
+    pool.close().await;
+    let store = Store::open(url).await.expect("open again");
+    assert_eq!(store.listing(&l.id).await.expect("read"), Some(l));
+}
