@@ -1,0 +1,133 @@
+//! The change-alert email, written for a merchant: what changed, grouped by listing, the
+//! urgent first.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use diff::{Change, Severity};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alert {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn group_name(change: &Change) -> String {
+    match &change.listing {
+        Some(listing) => format!("Listing {listing}"),
+        None => "New styles at your suppliers".to_owned(),
+    }
+}
+
+fn describe(change: &Change) -> String {
+    let what = change.kind.label();
+    let variant = change.variant.as_ref().map(|v| format!(" {v}")).unwrap_or_default();
+    let values = match (&change.before, &change.after) {
+        (Some(b), Some(a)) => format!(": {b} → {a}"),
+        (None, Some(a)) => format!(": {a}"),
+        (Some(b), None) => format!(" (was {b})"),
+        (None, None) => String::new(),
+    };
+    format!("{what}{variant}{values}")
+}
+
+/// Renders an alert for `changes` (at least one).
+pub fn render_alert(changes: &[Change]) -> Alert {
+    let urgent = changes.iter().filter(|c| c.severity() == Severity::Critical).count();
+    let listings = changes.iter().filter_map(|c| c.listing.as_ref()).collect::<std::collections::BTreeSet<_>>().len();
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    let mut subject = format!(
+        "specsync: {} at your suppliers ({})",
+        plural(changes.len(), "change"),
+        plural(listings, "listing")
+    );
+    if urgent > 0 {
+        subject = format!("[{urgent} urgent] {subject}");
+    }
+    let mut groups: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
+    for c in changes {
+        groups.entry(group_name(c)).or_default().push(c);
+    }
+    for group in groups.values_mut() {
+        group.sort_by_key(|c| std::cmp::Reverse(c.severity()));
+    }
+
+    let mut text = String::new();
+    let _ = writeln!(text, "specsync compared your listings with what your suppliers sell now.\n");
+    let mut html = String::from(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">\
+         <p>specsync compared your listings with what your suppliers sell now.</p>",
+    );
+    for (name, group) in &groups {
+        let url = &group[0].product_url;
+        let _ = writeln!(text, "{name}  ({url})");
+        let _ = write!(
+            html,
+            "<h3>{} <small><a href=\"{}\">supplier page</a></small></h3><ul>",
+            escape(name),
+            escape(url)
+        );
+        for c in group {
+            let mark = if c.severity() == Severity::Critical { "!" } else { "-" };
+            let line = describe(c);
+            let _ = writeln!(text, "  {mark} {line}");
+            let style = if c.severity() == Severity::Critical { " style=\"color:#b00\"" } else { "" };
+            let _ = write!(html, "<li{style}>{}</li>", escape(&line));
+        }
+        text.push('\n');
+        html.push_str("</ul>");
+    }
+    let footer = "Review and act on these with `specsync changes list`.";
+    let _ = writeln!(text, "{footer}");
+    let _ = write!(html, "<p>{}</p></body></html>", escape(footer));
+    Alert { subject, text, html }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalog::{ListingId, SpecKey};
+    use diff::ChangeKind;
+
+    fn change(kind: ChangeKind, listing: Option<&str>, variant: Option<&str>, before: Option<&str>, after: Option<&str>) -> Change {
+        Change {
+            kind,
+            listing: listing.map(|l| ListingId::parse(l).expect("id")),
+            product_url: "http://s/p/1.html".into(),
+            variant: variant.map(|v| SpecKey::parse(v).expect("key")),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn alert_groups_by_listing_with_urgent_changes_first() {
+        let changes = [
+            change(ChangeKind::PriceChanged, Some("L1"), Some("color=red"), Some("10.00"), Some("12.00")),
+            change(ChangeKind::OutOfStock, Some("L1"), Some("color=blue"), Some("5"), Some("0")),
+            change(ChangeKind::NewStyle, None, None, None, Some("新款<卫衣>")),
+        ];
+        let alert = render_alert(&changes);
+        assert_eq!(alert.subject, "[1 urgent] specsync: 3 changes at your suppliers (1 listing)");
+        let expected_text = "\
+specsync compared your listings with what your suppliers sell now.
+
+Listing L1  (http://s/p/1.html)
+  ! out of stock color=blue: 5 → 0
+  - price changed color=red: 10.00 → 12.00
+
+New styles at your suppliers  (http://s/p/1.html)
+  - new style: 新款<卫衣>
+
+Review and act on these with `specsync changes list`.
+";
+        assert_eq!(alert.text, expected_text);
+        assert!(alert.html.contains("新款&lt;卫衣&gt;"), "{}", alert.html);
+        assert!(alert.html.contains("<li style=\"color:#b00\">out of stock color=blue: 5 → 0</li>"));
+    }
+}

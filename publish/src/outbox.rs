@@ -1,0 +1,92 @@
+//! The embedded default mailer: each delivery becomes `OUTBOX/<idempotency key>.eml`.
+//!
+//! Files are written to a temporary name and renamed, so a crash never leaves half a message;
+//! a delivery whose file already exists was delivered before and is not written again. (lettre's
+//! own file transport names files by a fresh UUID, which would duplicate a redelivered alert.)
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use lettre::Message;
+
+use crate::PublishError;
+
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    dir: PathBuf,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivered {
+    Written(PathBuf),
+    /// The same delivery was written before; nothing was written now.
+    AlreadyThere(PathBuf),
+}
+
+impl Outbox {
+    pub fn new(dir: impl Into<PathBuf>) -> Outbox {
+        Outbox { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn deliver(&self, idempotency_key: &str, message: &Message) -> Result<Delivered, PublishError> {
+        let write_err = |path: &Path| {
+            let path = path.to_owned();
+            move |source| PublishError::Write { path, source }
+        };
+        std::fs::create_dir_all(&self.dir).map_err(write_err(&self.dir))?;
+        let name: String = idempotency_key
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .collect();
+        let path = self.dir.join(format!("{name}.eml"));
+        if path.exists() {
+            return Ok(Delivered::AlreadyThere(path));
+        }
+        let tmp = self.dir.join(format!(".{name}.eml.tmp"));
+        let mut file = std::fs::File::create(&tmp).map_err(write_err(&tmp))?;
+        file.write_all(&message.formatted()).map_err(write_err(&tmp))?;
+        file.sync_all().map_err(write_err(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(write_err(&path))?;
+        Ok(Delivered::Written(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{build_message, render_alert, Addresses};
+    use diff::{Change, ChangeKind};
+
+    #[test]
+    fn a_delivery_is_written_once_with_both_parts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let change = Change {
+            kind: ChangeKind::TitleChanged,
+            listing: Some(catalog::ListingId::parse("L1").expect("id")),
+            product_url: "http://s/p/1.html".into(),
+            variant: None,
+            before: Some("旧".into()),
+            after: Some("新".into()),
+        };
+        let addresses = Addresses::parse("specsync <alerts@localhost>", &["shop@localhost".into()]).expect("addresses");
+        let message = build_message(&addresses, &render_alert(&[change]), "email-1-1").expect("message");
+        let first = outbox.deliver("email-1-1", &message).expect("deliver");
+        let Delivered::Written(path) = first else { panic!("not written: {first:?}") };
+        assert_eq!(outbox.deliver("email-1-1", &message).expect("again"), Delivered::AlreadyThere(path.clone()));
+        let eml = std::fs::read_to_string(&path).expect("read");
+        assert!(eml.contains("Message-ID: <email-1-1@specsync>"), "{eml}");
+        assert!(eml.contains("multipart/alternative") && eml.contains("text/plain") && eml.contains("text/html"));
+        assert_eq!(std::fs::read_dir(dir.path().join("outbox")).expect("dir").count(), 1);
+    }
+
+    #[test]
+    fn bad_addresses_name_the_field() {
+        let err = Addresses::parse("not an address", &[]).expect_err("bad from");
+        assert!(err.to_string().contains("email.from"), "{err}");
+    }
+}
