@@ -141,10 +141,13 @@ fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String
     }
     let listed = lv.stock > 0;
     let orderable = sv.stock.status.is_orderable();
-    let supplier_qty = sv.stock.quantity.map_or_else(|| sv.stock.status.as_str().to_owned(), |q| q.to_string());
     match (listed, orderable) {
-        (true, false) => out.push((ChangeKind::OutOfStock, lv.stock.to_string(), supplier_qty)),
-        (false, true) => out.push((ChangeKind::BackInStock, lv.stock.to_string(), supplier_qty)),
+        (true, false) => out.push((ChangeKind::OutOfStock, lv.stock.to_string(), "0".to_owned())),
+        (false, true) => {
+            // A supplier back in stock without a count shows as its status (`in_stock`, `preorder`).
+            let after = sv.stock.quantity.map_or_else(|| sv.stock.status.as_str().to_owned(), |q| q.to_string());
+            out.push((ChangeKind::BackInStock, lv.stock.to_string(), after));
+        }
         (true, true) => {
             if let Some(q) = sv.stock.quantity.filter(|q| *q != lv.stock) {
                 out.push((ChangeKind::StockChanged, lv.stock.to_string(), q.to_string()));

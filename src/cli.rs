@@ -1,0 +1,132 @@
+//! The command line (clap). Every listing command takes `--json` for scripts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "specsync", version, about = "Keeps your listings true to what your suppliers sell", long_about = None)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "specsync.toml", env = "SPECSYNC_CONFIG")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Write specsync.toml and create the database.
+    Init {
+        /// Folder to initialize (default: the current one).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Suppliers: where to crawl and how politely.
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// The merchant's published listings.
+    #[command(subcommand)]
+    Listings(ListingsCommand),
+    /// Link a listing to a supplier product page; its variants are linked by spec.
+    Link {
+        listing: String,
+        url: String,
+    },
+    /// Crawl sources now and record what changed (all sources, or those named).
+    Crawl {
+        sources: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what differs now between listings and their suppliers' latest pages (records nothing).
+    Diff {
+        listings: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The change queue.
+    #[command(subcommand)]
+    Changes(ChangesCommand),
+    /// The whole loop against the bundled supplier simulator, on loopback.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+pub enum SourceCommand {
+    /// Add a supplier site.
+    Add(SourceAddArgs),
+    /// List supplier sites.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a supplier site with its crawled products (listings and changes stay).
+    Remove { name: String },
+}
+
+#[derive(Args)]
+pub struct SourceAddArgs {
+    pub name: String,
+    /// The site's base URL; product pages are discovered from its sitemap.
+    #[arg(long)]
+    pub url: String,
+    /// Most requests to the site, e.g. `5/s`, `30/m`.
+    #[arg(long, default_value = "2/s")]
+    pub rate: String,
+    /// Requests that may go at once before the rate applies.
+    #[arg(long, default_value_t = 1)]
+    pub burst: u32,
+    /// Pages fetched concurrently.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: u32,
+    /// Currency of prices the pages show without one (ISO code, e.g. CNY).
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Allow fetching from private, loopback and link-local addresses (for local test sites).
+    #[arg(long)]
+    pub allow_private_networks: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ListingsCommand {
+    /// Import listings from a JSON file (see README for the format).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List imported listings and their links.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ChangesCommand {
+    /// List recorded changes.
+    List {
+        /// open, applied, rejected or all.
+        #[arg(long, default_value = "open")]
+        status: String,
+        /// Only this listing's changes.
+        #[arg(long)]
+        listing: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's config, database and outbox.
+    #[arg(long, default_value = "specsync-demo")]
+    pub dir: PathBuf,
+    /// Seed of the simulated supplier's catalogue.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Products in the simulated catalogue.
+    #[arg(long, default_value_t = 20)]
+    pub products: u32,
+}

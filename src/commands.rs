@@ -1,0 +1,367 @@
+//! The commands: each parses its input, calls the stages, and prints for people or, with
+//! `--json`, for scripts.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use catalog::ListingId;
+use serde::Serialize;
+use serde_json::json;
+use store::{ChangeFilter, ChangeStatus, NewSource, SourceSettings, StoreError};
+
+use crate::cli::{ChangesCommand, Cli, Command, ListingsCommand, SourceAddArgs, SourceCommand};
+use crate::config::{Config, EXAMPLE, FILE_NAME};
+use crate::error::Usage;
+use crate::output::table;
+use crate::sync::{self, App, CrawlSummary};
+use crate::{demo, listings};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let app = match cli.command {
+        Command::Init { dir } => {
+            let path = dir.map_or(cli.config, |d| d.join(FILE_NAME));
+            init(&path, true).await?;
+            return Ok(());
+        }
+        Command::Demo(args) => return demo::run(args).await,
+        ref _other => App::open(Config::load(&cli.config, std::env::vars())?).await?,
+    };
+    match cli.command {
+        Command::Init { .. } | Command::Demo(_) => Ok(()),
+        Command::Source(SourceCommand::Add(args)) => source_add(&app, args).await,
+        Command::Source(SourceCommand::List { json }) => source_list(&app, json).await,
+        Command::Source(SourceCommand::Remove { name }) => {
+            app.store.remove_source(&name).await.map_err(input_error)?;
+            println!("removed source {name}");
+            Ok(())
+        }
+        Command::Listings(ListingsCommand::Import { file, json }) => {
+            let imported = import_listings(&app, &file).await?;
+            if json {
+                println!("{}", serde_json::to_string(&imported)?);
+            } else {
+                println!(
+                    "imported {} listings ({} variants) from {}; {} linked to supplier pages",
+                    imported.listings,
+                    imported.variants,
+                    file.display(),
+                    imported.linked
+                );
+            }
+            Ok(())
+        }
+        Command::Listings(ListingsCommand::List { json }) => listings_list(&app, json).await,
+        Command::Link { listing, url } => {
+            let id = ListingId::parse(&listing).map_err(|e| Usage::new(e.to_string()))?;
+            let url = listings::parse_product_url(&url).map_err(Usage::new)?;
+            app.store.link(&id, url.as_str()).await.map_err(input_error)?;
+            println!("linked {id} to {url}");
+            Ok(())
+        }
+        Command::Crawl { sources, json } => crawl(&app, &sources, json).await,
+        Command::Diff { listings, json } => diff_now(&app, &listings, json).await,
+        Command::Changes(ChangesCommand::List { status, listing, json }) => changes_list(&app, &status, listing, json).await,
+    }
+}
+
+/// Input the merchant named that does not exist is a usage error (exit 2), not a failure.
+fn input_error(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::NoListing(_) | StoreError::NoSource(_) | StoreError::SourceExists(_) => Usage::new(e.to_string()).into(),
+        other => other.into(),
+    }
+}
+
+/// Writes the example config at `path` unless one is there, and creates the database.
+pub async fn init(path: &Path, announce: bool) -> anyhow::Result<Config> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let existed = path.exists();
+    if !existed {
+        std::fs::write(path, EXAMPLE).with_context(|| format!("failed to write {}", path.display()))?;
+    }
+    let config = Config::load(path, std::env::vars())?;
+    let app = App::open(config.clone()).await?;
+    app.store.close().await;
+    if announce {
+        let verb = if existed { "kept the existing" } else { "wrote" };
+        println!("{verb} {}; database ready at {}", path.display(), config.database_url);
+        println!("next: specsync source add NAME --url URL, then specsync listings import FILE.json");
+    }
+    Ok(config)
+}
+
+async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
+    let settings = SourceSettings {
+        rate: args.rate,
+        burst: args.burst,
+        concurrency: args.concurrency,
+        currency: args.currency,
+        allow_private_networks: args.allow_private_networks,
+    };
+    add_source(app, &args.name, &args.url, settings).await?;
+    println!("added source {} ({})", args.name, args.url);
+    Ok(())
+}
+
+pub async fn add_source(app: &App, name: &str, url: &str, settings: SourceSettings) -> anyhow::Result<store::Source> {
+    sync::check_source(name, &settings)?;
+    let base = listings::parse_product_url(url).map_err(|e| Usage::new(format!("source `{name}`: {e}")))?;
+    let source = NewSource {
+        name: name.to_owned(),
+        base_url: base.to_string(),
+        settings,
+    };
+    app.store.add_source(&source).await.map_err(input_error)
+}
+
+async fn source_list(app: &App, json: bool) -> anyhow::Result<()> {
+    let sources = app.store.sources().await?;
+    if json {
+        println!("{}", serde_json::to_string(&sources)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = sources
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.base_url.clone(),
+                s.settings.rate.clone(),
+                s.settings.concurrency.to_string(),
+                s.crawls.to_string(),
+                s.consecutive_failures.to_string(),
+            ]
+        })
+        .collect();
+    print!("{}", table(&["name", "url", "rate", "concurrency", "crawls", "failing"], &rows));
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct ImportSummary {
+    pub listings: usize,
+    pub variants: usize,
+    pub linked: usize,
+}
+
+pub async fn import_listings(app: &App, file: &Path) -> anyhow::Result<ImportSummary> {
+    // Everything is validated before anything is stored: a bad file changes nothing.
+    let imported = listings::read_file(file)?;
+    let mut summary = ImportSummary {
+        listings: 0,
+        variants: 0,
+        linked: 0,
+    };
+    for item in &imported {
+        app.store.upsert_listing(&item.listing).await?;
+        summary.listings += 1;
+        summary.variants += item.listing.variants.len();
+        if let Some(url) = &item.supplier_url {
+            app.store.link(&item.listing.id, url.as_str()).await?;
+            summary.linked += 1;
+        }
+    }
+    Ok(summary)
+}
+
+async fn listings_list(app: &App, json: bool) -> anyhow::Result<()> {
+    let all = app.store.listings().await?;
+    let links = app.store.links().await?;
+    if json {
+        let items: Vec<_> = all
+            .iter()
+            .map(|l| json!({"id": l.id, "title": l.title, "currency": l.currency, "variants": l.variants.len(), "supplier_url": links.get(&l.id)}))
+            .collect();
+        println!("{}", serde_json::to_string(&items)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|l| {
+            vec![
+                l.id.to_string(),
+                l.title.clone(),
+                l.variants.len().to_string(),
+                links.get(&l.id).cloned().unwrap_or_else(|| "(not linked)".into()),
+            ]
+        })
+        .collect();
+    print!("{}", table(&["listing", "title", "variants", "supplier page"], &rows));
+    Ok(())
+}
+
+/// Crawls the named sources (all when none is named), then delivers the alerts.
+pub async fn crawl_sources(app: &App, names: &[String]) -> anyhow::Result<(Vec<CrawlSummary>, Vec<PathBuf>)> {
+    let sources = if names.is_empty() {
+        app.store.sources().await?
+    } else {
+        let mut found = Vec::new();
+        for name in names {
+            let source = app.store.source(name).await?.ok_or_else(|| input_error(StoreError::NoSource(name.clone())))?;
+            found.push(source);
+        }
+        found
+    };
+    if sources.is_empty() {
+        return Err(Usage::new("no sources to crawl: add one with `specsync source add NAME --url URL`").into());
+    }
+    let mut summaries = Vec::new();
+    let mut alerts = Vec::new();
+    for source in &sources {
+        summaries.push(sync::crawl_source(app, source).await?);
+        alerts.extend(sync::deliver_alerts(app).await?);
+    }
+    Ok((summaries, alerts))
+}
+
+async fn crawl(app: &App, names: &[String], json: bool) -> anyhow::Result<()> {
+    let (summaries, alerts) = crawl_sources(app, names).await?;
+    if json {
+        let total = |f: fn(&CrawlSummary) -> usize| summaries.iter().map(f).sum::<usize>();
+        let mut failed = std::collections::BTreeMap::new();
+        for s in &summaries {
+            for (class, n) in &s.failed {
+                *failed.entry(*class).or_insert(0) += n;
+            }
+        }
+        let out = json!({
+            "pages": total(|s| s.pages),
+            "products": total(|s| s.products),
+            "unchanged": total(|s| s.unchanged),
+            "failed": failed,
+            "changes": total(|s| s.changes),
+            "new_styles": total(|s| s.new_styles),
+            "alerts": alerts,
+            "sources": summaries,
+        });
+        println!("{out}");
+        return Ok(());
+    }
+    for s in &summaries {
+        println!("{}", describe_crawl(s));
+    }
+    for path in &alerts {
+        println!("alert written: {}", path.display());
+    }
+    Ok(())
+}
+
+pub fn describe_crawl(s: &CrawlSummary) -> String {
+    let failed = if s.failed.is_empty() {
+        "none failed".to_owned()
+    } else {
+        let parts: Vec<String> = s.failed.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!("failed: {}", parts.join(", "))
+    };
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "{}: {}, {} ({} unchanged), {failed}; {}, {}",
+        s.source,
+        plural(s.pages, "page", "pages"),
+        plural(s.products, "product", "products"),
+        s.unchanged,
+        plural(s.changes, "change", "changes"),
+        plural(s.new_styles, "new style", "new styles"),
+    );
+    if let Some(e) = &s.discovery_error {
+        line.push_str(&format!("\n  discovery failed, known products crawled anyway: {e}"));
+    }
+    line
+}
+
+async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()> {
+    let links = app.store.links().await?;
+    let ids: Vec<ListingId> = if names.is_empty() {
+        links.keys().cloned().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| ListingId::parse(n).map_err(|e| Usage::new(e.to_string())))
+            .collect::<Result<_, _>>()?
+    };
+    let mut report = Vec::new();
+    for id in ids {
+        let listing = app.store.listing(&id).await?.ok_or_else(|| input_error(StoreError::NoListing(id.clone())))?;
+        let Some(url) = links.get(&id) else {
+            report.push(json!({"listing": id, "supplier_url": null, "crawled": false, "changes": []}));
+            continue;
+        };
+        let (crawled, changes) = match app.store.latest_snapshot(url).await? {
+            Some(product) => (true, diff::compare(&listing, &product)),
+            None => (false, Vec::new()),
+        };
+        report.push(json!({"listing": id, "supplier_url": url, "crawled": crawled, "changes": changes}));
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for entry in &report {
+        let id = entry["listing"].as_str().unwrap_or_default().to_owned();
+        if entry["supplier_url"].is_null() {
+            rows.push(vec![id, "(not linked)".into(), String::new(), String::new()]);
+        } else if entry["crawled"] == false {
+            rows.push(vec![id, "(not crawled yet)".into(), String::new(), String::new()]);
+        }
+        let changes: Vec<diff::Change> = serde_json::from_value(entry["changes"].clone())?;
+        for c in changes {
+            rows.push(change_row(&c));
+        }
+    }
+    if rows.is_empty() {
+        println!("no differences");
+    } else {
+        print!("{}", table(&["listing", "change", "variant", "before → after"], &rows));
+    }
+    Ok(())
+}
+
+pub fn change_row(c: &diff::Change) -> Vec<String> {
+    vec![
+        c.listing.as_ref().map_or_else(|| "(new style)".to_owned(), ToString::to_string),
+        c.kind.label().to_owned(),
+        c.variant.as_ref().map(ToString::to_string).unwrap_or_default(),
+        format!("{} → {}", c.before.as_deref().unwrap_or("-"), c.after.as_deref().unwrap_or("-")),
+    ]
+}
+
+async fn changes_list(app: &App, status: &str, listing: Option<String>, json: bool) -> anyhow::Result<()> {
+    let status = match status {
+        "open" => Some(ChangeStatus::Open),
+        "applied" => Some(ChangeStatus::Applied),
+        "rejected" => Some(ChangeStatus::Rejected),
+        "all" => None,
+        other => return Err(Usage::new(format!("--status `{other}`: expected open, applied, rejected or all")).into()),
+    };
+    let listing = listing
+        .map(|l| ListingId::parse(&l).map_err(|e| Usage::new(e.to_string())))
+        .transpose()?;
+    let changes = app
+        .store
+        .changes(&ChangeFilter {
+            status,
+            listing,
+            run_id: None,
+        })
+        .await?;
+    if json {
+        println!("{}", serde_json::to_string(&changes)?);
+        return Ok(());
+    }
+    if changes.is_empty() {
+        println!("no changes");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| {
+            let mut row = vec![c.id.to_string(), c.severity.as_str().to_owned()];
+            row.extend(change_row(&c.change));
+            row
+        })
+        .collect();
+    print!("{}", table(&["id", "severity", "listing", "change", "variant", "before → after"], &rows));
+    Ok(())
+}

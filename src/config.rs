@@ -1,0 +1,254 @@
+//! `specsync.toml`: parsed into plain values, overridden by `SPECSYNC__SECTION__KEY` environment
+//! variables, then validated once into what the commands use, so every config error shows at
+//! start-up with the file and the key.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::Usage;
+
+pub const FILE_NAME: &str = "specsync.toml";
+
+/// The documented example configuration; `specsync init` writes it and a test loads it.
+pub const EXAMPLE: &str = r#"# specsync configuration. Every key can be overridden by an environment variable
+# SPECSYNC__SECTION__KEY, e.g. SPECSYNC__DATABASE__URL=postgres://user@host/specsync.
+
+[database]
+# A SQLite file (relative to this file) or a postgres:// URL.
+url = "specsync.db"
+
+[email]
+from = "specsync <specsync@localhost>"
+to = ["merchant@localhost"]
+# Alert emails are written here as .eml files (relative to this file).
+outbox = "outbox"
+
+[crawler]
+user_agent = "specsync/0.1 (+supplier sync)"
+timeout = "30s"
+# Retries of a page after a transient failure or a rate limit, within one crawl.
+retries = 2
+# A product is gone after a 404/410 on this many crawls in a row.
+gone_confirmations = 2
+"#;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    database: DatabaseSection,
+    #[serde(default)]
+    email: EmailSection,
+    #[serde(default)]
+    crawler: CrawlerSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct DatabaseSection {
+    url: String,
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        DatabaseSection {
+            url: "specsync.db".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct EmailSection {
+    from: String,
+    to: Vec<String>,
+    outbox: String,
+}
+
+impl Default for EmailSection {
+    fn default() -> Self {
+        EmailSection {
+            from: "specsync <specsync@localhost>".into(),
+            to: vec!["merchant@localhost".into()],
+            outbox: "outbox".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CrawlerSection {
+    user_agent: String,
+    timeout: String,
+    retries: u32,
+    gone_confirmations: u32,
+}
+
+impl Default for CrawlerSection {
+    fn default() -> Self {
+        CrawlerSection {
+            user_agent: concat!("specsync/", env!("CARGO_PKG_VERSION"), " (+supplier sync)").into(),
+            timeout: "30s".into(),
+            retries: 2,
+            gone_confirmations: 2,
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    /// A `postgres://` URL, or the SQLite file's path.
+    pub database_url: String,
+    pub email: publish::Addresses,
+    pub outbox: PathBuf,
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub gone_confirmations: u32,
+}
+
+impl Config {
+    /// Loads `path`, applying environment overrides from `env`.
+    pub fn load(path: &Path, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, Usage> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Usage::new(format!(
+                    "no configuration at {}: run `specsync init` in that folder first, or pass --config FILE",
+                    path.display()
+                ))
+            } else {
+                Usage::new(format!("cannot read {}: {e}", path.display()))
+            }
+        })?;
+        Self::parse(path, &text, env)
+    }
+
+    pub fn parse(path: &Path, text: &str, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, Usage> {
+        let shown = path.display();
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| Usage::new(format!("{shown}: {e}")))?;
+        apply_env(&mut table, env)?;
+        let raw: RawConfig = RawConfig::deserialize(toml::Value::Table(table))
+            .map_err(|e| Usage::new(format!("{shown}: {}", e.message())))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let relative = |p: &str| -> PathBuf {
+            let p = Path::new(p);
+            if p.is_absolute() { p.to_owned() } else { dir.join(p) }
+        };
+        let database_url = if raw.database.url.contains("://") {
+            raw.database.url.clone()
+        } else {
+            relative(&raw.database.url).to_string_lossy().into_owned()
+        };
+        let email = publish::Addresses::parse(&raw.email.from, &raw.email.to)
+            .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
+        let timeout = parse_duration(&raw.crawler.timeout)
+            .ok_or_else(|| Usage::new(format!("{shown}: crawler.timeout `{}` is not a duration such as `30s` or `500ms`", raw.crawler.timeout)))?;
+        if raw.crawler.gone_confirmations == 0 {
+            return Err(Usage::new(format!("{shown}: crawler.gone_confirmations must be at least 1")));
+        }
+        Ok(Config {
+            path: path.to_owned(),
+            database_url,
+            email,
+            outbox: relative(&raw.email.outbox),
+            user_agent: raw.crawler.user_agent,
+            timeout,
+            retries: raw.crawler.retries,
+            gone_confirmations: raw.crawler.gone_confirmations,
+        })
+    }
+}
+
+/// `SPECSYNC__CRAWLER__RETRIES=3` sets `crawler.retries`. A value that reads as TOML (a number,
+/// a boolean, an array) is taken as such, anything else as a string.
+fn apply_env(table: &mut toml::Table, env: impl IntoIterator<Item = (String, String)>) -> Result<(), Usage> {
+    for (name, value) in env {
+        let Some(rest) = name.strip_prefix("SPECSYNC__") else { continue };
+        let Some((section, key)) = rest.split_once("__") else {
+            return Err(Usage::new(format!("environment variable {name}: expected SPECSYNC__SECTION__KEY")));
+        };
+        let parsed = format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or(toml::Value::String(value));
+        let section = table
+            .entry(section.to_ascii_lowercase())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let Some(section) = section.as_table_mut() else {
+            return Err(Usage::new(format!("environment variable {name}: that section is not a table")));
+        };
+        section.insert(key.to_ascii_lowercase(), parsed);
+    }
+    Ok(())
+}
+
+/// `500ms`, `30s`, `5m`, `1h`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let n: u64 = s[..split].parse().ok()?;
+    match s[split..].trim() {
+        "ms" => Some(Duration::from_millis(n)),
+        "s" => Some(Duration::from_secs(n)),
+        "m" => Some(Duration::from_secs(n * 60)),
+        "h" => Some(Duration::from_secs(n * 3600)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, env: &[(&str, &str)]) -> Result<Config, Usage> {
+        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        Config::parse(Path::new("/shop/specsync.toml"), text, env)
+    }
+
+    #[test]
+    fn the_documented_example_loads() {
+        let config = parse(EXAMPLE, &[]).expect("example");
+        assert_eq!(config.database_url, "/shop/specsync.db");
+        assert_eq!(config.outbox, Path::new("/shop/outbox"));
+        assert_eq!(config.timeout, Duration::from_secs(30));
+        assert_eq!(config.gone_confirmations, 2);
+    }
+
+    #[test]
+    fn environment_variables_override_the_file() {
+        let env = [("SPECSYNC__DATABASE__URL", "postgres://u@127.0.0.1/s"), ("SPECSYNC__CRAWLER__RETRIES", "5"), ("HOME", "/root")];
+        let config = parse(EXAMPLE, &env).expect("override");
+        assert_eq!(config.database_url, "postgres://u@127.0.0.1/s");
+        assert_eq!(config.retries, 5);
+    }
+
+    #[test]
+    fn config_errors_name_the_file_and_the_key() {
+        let cases = [
+            ("[crawler]\ntimeout = \"soon\"\n", "crawler.timeout"),
+            ("[crawler]\nretry = 3\n", "retry"),
+            ("[email]\nfrom = \"nobody\"\n", "email.from"),
+            ("[database\n", "specsync.toml"),
+            ("[crawler]\ngone_confirmations = 0\n", "gone_confirmations"),
+        ];
+        for (text, needle) in cases {
+            let err = parse(text, &[]).expect_err(text).to_string();
+            assert!(err.contains("/shop/specsync.toml") && err.contains(needle), "{text:?} → {err}");
+        }
+        let err = parse(EXAMPLE, &[("SPECSYNC__NOSECTION", "1")]).expect_err("bad env").to_string();
+        assert!(err.contains("SPECSYNC__NOSECTION"), "{err}");
+    }
+
+    #[test]
+    fn durations_read_as_written() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("2 weeks"), None);
+        assert_eq!(parse_duration("s"), None);
+    }
+}

@@ -1,0 +1,31 @@
+//! The binary's errors: `Usage` (bad arguments, configuration or input file: exit 2) and
+//! everything else (exit 1), reported with their chain of causes.
+
+use std::fmt;
+
+/// A mistake in what the merchant gave us: arguments, configuration, an input file.
+#[derive(Debug)]
+pub struct Usage(String);
+
+impl Usage {
+    pub fn new(message: impl Into<String>) -> Usage {
+        Usage(message.into())
+    }
+}
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Exit code for an error: 2 for usage and config errors, 1 for the rest.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.chain().any(|e| e.is::<Usage>()) {
+        2
+    } else {
+        1
+    }
+}

@@ -1,0 +1,259 @@
+//! The pipeline of one crawl run, wiring the stages (DESIGN.md "Data flow"):
+//! discover → fetch → extract → normalize → snapshot → diff → record, then deliver alerts.
+//!
+//! Each page is recorded in its own transaction with the changes it caused. A failed fetch is
+//! never a change (invariant 1): only a product page that was fetched and extracted is compared,
+//! and a 404/410 becomes "product gone" only after `gone_confirmations` crawls in a row.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use catalog::{Currency, Product};
+use crawler::{discover, fetch_product, FailureClass, Fetcher, PageFailure, PageOutcome, Rate};
+use futures::StreamExt;
+use serde::Serialize;
+use store::{GoneOutcome, PageRecord, Source, SourceSettings, Store};
+use url::Url;
+
+use crate::config::Config;
+use crate::error::Usage;
+
+/// Everything a command needs: the validated config, the store, the fetcher.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub fetcher: Fetcher,
+}
+
+impl App {
+    pub async fn open(config: Config) -> anyhow::Result<App> {
+        let store = Store::open(&config.database_url)
+            .await
+            .with_context(|| format!("failed to open the database of {}", config.path.display()))?;
+        let fetcher = Fetcher::new(crawler::FetcherConfig {
+            user_agent: config.user_agent.clone(),
+            timeout: config.timeout,
+            retries: config.retries,
+            ..crawler::FetcherConfig::default()
+        })?;
+        Ok(App { config, store, fetcher })
+    }
+}
+
+/// What one crawl run did; `specsync crawl --json` prints it.
+#[derive(Debug, Default, Serialize)]
+pub struct CrawlSummary {
+    pub source: String,
+    pub run_id: i64,
+    /// Product pages attempted.
+    pub pages: usize,
+    /// Pages answered with a product.
+    pub products: usize,
+    /// Products whose content was the same as at the last crawl.
+    pub unchanged: usize,
+    /// Failed pages by class (`transient`, `rate_limited`, `blocked`, `gone`, …).
+    pub failed: BTreeMap<&'static str, usize>,
+    pub new_styles: usize,
+    /// Changes recorded by this run.
+    pub changes: usize,
+    /// Why discovery failed, when it did (known products were crawled anyway).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery_error: Option<String>,
+}
+
+/// Per-source settings, validated.
+struct Politeness {
+    rate: Rate,
+    burst: NonZeroU32,
+    concurrency: usize,
+    currency: Option<Currency>,
+}
+
+fn politeness(name: &str, s: &SourceSettings) -> Result<Politeness, Usage> {
+    let bad = |what: String| Usage::new(format!("source `{name}`: {what}"));
+    Ok(Politeness {
+        rate: s.rate.parse().map_err(|e: crawler::RateError| bad(e.to_string()))?,
+        burst: NonZeroU32::new(s.burst).ok_or_else(|| bad("burst must be at least 1".into()))?,
+        concurrency: usize::try_from(s.concurrency).unwrap_or(1).max(1),
+        currency: s
+            .currency
+            .as_deref()
+            .map(Currency::parse)
+            .transpose()
+            .map_err(|e| bad(e.to_string()))?,
+    })
+}
+
+/// Validates settings before they are stored (`specsync source add`).
+pub fn check_source(name: &str, settings: &SourceSettings) -> Result<(), Usage> {
+    politeness(name, settings).map(|_| ())
+}
+
+/// Crawls one source now and records what changed.
+pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSummary> {
+    let polite = politeness(&source.name, &source.settings)?;
+    let base = Url::parse(&source.base_url).map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
+    if let Some(host) = base.host_str() {
+        app.fetcher.set_host_rate(host, polite.rate, polite.burst);
+    }
+    let run_id = app.store.start_run(source.id).await?;
+    let mut summary = CrawlSummary {
+        source: source.name.clone(),
+        run_id,
+        ..CrawlSummary::default()
+    };
+    let targets = targets(app, source, &base, &mut summary).await?;
+    summary.pages = targets.len();
+    let fetcher = &app.fetcher;
+    let mut pages = futures::stream::iter(targets)
+        .map(|url| async move {
+            let outcome = fetch_product(fetcher, &url, polite.currency).await;
+            (url, outcome)
+        })
+        .buffer_unordered(polite.concurrency);
+    let mut reached = 0;
+    while let Some((url, outcome)) = pages.next().await {
+        match outcome {
+            PageOutcome::Product(product) => {
+                reached += 1;
+                record_product(app, source, run_id, &url, *product, &mut summary).await?;
+            }
+            PageOutcome::Failed(failure) => {
+                if failure.class() == FailureClass::Gone {
+                    reached += 1;
+                }
+                record_failure(app, run_id, &url, &failure, &mut summary).await?;
+            }
+        }
+    }
+    let summary_json = serde_json::to_string(&summary)?;
+    app.store.finish_run(source.id, run_id, &summary_json, reached > 0).await?;
+    Ok(summary)
+}
+
+/// The pages to crawl: the catalogue's (sitemap), plus every product already known or linked on
+/// this source's host, so a product that left the catalogue is still checked (that is how it is
+/// found gone).
+async fn targets(app: &App, source: &Source, base: &Url, summary: &mut CrawlSummary) -> anyhow::Result<Vec<Url>> {
+    let mut urls: BTreeSet<Url> = BTreeSet::new();
+    match discover::sitemap_urls(&app.fetcher, base).await {
+        Ok(found) => urls.extend(found),
+        Err(e) => {
+            tracing::warn!(source = %source.name, error = %e, "discovery failed; crawling known products only");
+            summary.discovery_error = Some(e.to_string());
+        }
+    }
+    let known = app.store.active_products(source.id).await?.into_iter().map(|p| p.url);
+    let linked = app.store.links().await?.into_values();
+    for url in known.chain(linked) {
+        if let Ok(url) = Url::parse(&url) {
+            if url.host_str() == base.host_str() {
+                urls.insert(url);
+            }
+        }
+    }
+    Ok(urls.into_iter().collect())
+}
+
+async fn record_product(
+    app: &App,
+    source: &Source,
+    run_id: i64,
+    url: &Url,
+    mut product: Product,
+    summary: &mut CrawlSummary,
+) -> anyhow::Result<()> {
+    // The requested URL is the product's identity, whatever the page calls itself.
+    product.url = url.to_string();
+    let hash = product.content_hash();
+    let stored = app.store.product(&product.url).await?;
+    let version_after = match &stored {
+        Some(s) if s.content_hash.as_deref() == Some(hash.as_str()) => s.version,
+        Some(s) => s.version + 1,
+        None => 1,
+    };
+    let linked = app.store.listings_linked_to(&product.url).await?;
+    let mut changes = Vec::new();
+    let mut compared = Vec::new();
+    for (listing, diffed_version) in &linked {
+        if *diffed_version != Some(version_after) {
+            changes.extend(diff::compare(listing, &product));
+            compared.push(listing.id.clone());
+        }
+    }
+    // On a source's first crawl every product is new: that is the baseline, not news.
+    let new_style = stored.is_none() && linked.is_empty() && source.crawls > 0;
+    if new_style {
+        changes.push(diff::new_style(&product));
+    }
+    let recorded = app
+        .store
+        .record_page(&PageRecord {
+            source_id: source.id,
+            run_id,
+            product: &product,
+            content_hash: &hash,
+            changes: &changes,
+            compared: &compared,
+        })
+        .await?;
+    summary.products += 1;
+    summary.unchanged += usize::from(!recorded.new_version);
+    summary.new_styles += usize::from(new_style);
+    summary.changes += recorded.changes;
+    Ok(())
+}
+
+async fn record_failure(app: &App, run_id: i64, url: &Url, failure: &PageFailure, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+    *summary.failed.entry(failure.class().as_str()).or_default() += 1;
+    tracing::info!(%url, class = failure.class().as_str(), "{failure}");
+    if failure.class() != FailureClass::Gone {
+        return Ok(());
+    }
+    let confirmations = i64::from(app.config.gone_confirmations);
+    if app.store.observe_gone(url.as_str(), confirmations).await? == GoneOutcome::Confirmed {
+        let changes: Vec<_> = app
+            .store
+            .listings_linked_to(url.as_str())
+            .await?
+            .iter()
+            .map(|(listing, _)| diff::product_gone(listing, url.as_str()))
+            .collect();
+        summary.changes += app.store.record_gone(run_id, url.as_str(), &changes).await?;
+    }
+    Ok(())
+}
+
+/// Sends the alerts that are due: deliveries left pending (by a crash or a failed send), then
+/// one new alert with every change not yet in one. Returns the files written.
+pub async fn deliver_alerts(app: &App) -> anyhow::Result<Vec<PathBuf>> {
+    let outbox = publish::Outbox::new(&app.config.outbox);
+    let mut written = Vec::new();
+    let mut deliveries = app.store.pending_deliveries("email").await?;
+    if let Some(new) = app.store.claim_undelivered("email").await? {
+        deliveries.push(new);
+    }
+    for delivery in deliveries {
+        let changes: Vec<diff::Change> = delivery.changes.iter().map(|c| c.change.clone()).collect();
+        if changes.is_empty() {
+            app.store.mark_delivered(delivery.id).await?;
+            continue;
+        }
+        let alert = publish::render_alert(&changes);
+        let sent = publish::build_message(&app.config.email, &alert, &delivery.idempotency_key)
+            .and_then(|message| outbox.deliver(&delivery.idempotency_key, &message));
+        match sent {
+            Ok(publish::Delivered::Written(path) | publish::Delivered::AlreadyThere(path)) => {
+                app.store.mark_delivered(delivery.id).await?;
+                written.push(path);
+            }
+            Err(e) => {
+                app.store.mark_delivery_failed(delivery.id, &e.to_string()).await?;
+                return Err(e).context("failed to deliver a change alert");
+            }
+        }
+    }
+    Ok(written)
+}
