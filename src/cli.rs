@@ -8,7 +8,12 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "specsync", version, about = "Keeps your listings true to what your suppliers sell", long_about = None)]
 pub struct Cli {
     /// The configuration file.
-    #[arg(long, global = true, default_value = "specsync.toml", env = "SPECSYNC_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "specsync.toml",
+        env = "SPECSYNC_CONFIG"
+    )]
     pub config: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -29,10 +34,7 @@ pub enum Command {
     #[command(subcommand)]
     Listings(ListingsCommand),
     /// Link a listing to a supplier product page; its variants are linked by spec.
-    Link {
-        listing: String,
-        url: String,
-    },
+    Link { listing: String, url: String },
     /// Crawl sources now and record what changed (all sources, or those named).
     Crawl {
         sources: Vec<String>,

@@ -54,39 +54,62 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Link { listing, url } => {
             let id = ListingId::parse(&listing).map_err(|e| Usage::new(e.to_string()))?;
             let url = listings::parse_product_url(&url).map_err(Usage::new)?;
-            app.store.link(&id, url.as_str()).await.map_err(input_error)?;
+            app.store
+                .link(&id, url.as_str())
+                .await
+                .map_err(input_error)?;
             println!("linked {id} to {url}");
             Ok(())
         }
         Command::Crawl { sources, json } => crawl(&app, &sources, json).await,
         Command::Diff { listings, json } => diff_now(&app, &listings, json).await,
-        Command::Changes(ChangesCommand::List { status, listing, json }) => changes_list(&app, &status, listing, json).await,
+        Command::Changes(ChangesCommand::List {
+            status,
+            listing,
+            json,
+        }) => changes_list(&app, &status, listing, json).await,
     }
 }
 
 /// Input the merchant named that does not exist is a usage error (exit 2), not a failure.
 fn input_error(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::NoListing(_) | StoreError::NoSource(_) | StoreError::SourceExists(_) => Usage::new(e.to_string()).into(),
+        StoreError::NoListing(_) | StoreError::NoSource(_) | StoreError::SourceExists(_) => {
+            Usage::new(e.to_string()).into()
+        }
         other => other.into(),
     }
 }
 
 /// Writes the example config at `path` unless one is there, and creates the database.
 pub async fn init(path: &Path, announce: bool) -> anyhow::Result<Config> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
     let existed = path.exists();
     if !existed {
-        std::fs::write(path, EXAMPLE).with_context(|| format!("failed to write {}", path.display()))?;
+        std::fs::write(path, EXAMPLE)
+            .with_context(|| format!("failed to write {}", path.display()))?;
     }
     let config = Config::load(path, std::env::vars())?;
     let app = App::open(config.clone()).await?;
     app.store.close().await;
     if announce {
-        let verb = if existed { "kept the existing" } else { "wrote" };
-        println!("{verb} {}; database ready at {}", path.display(), config.database_url);
-        println!("next: specsync source add NAME --url URL, then specsync listings import FILE.json");
+        let verb = if existed {
+            "kept the existing"
+        } else {
+            "wrote"
+        };
+        println!(
+            "{verb} {}; database ready at {}",
+            path.display(),
+            config.database_url
+        );
+        println!(
+            "next: specsync source add NAME --url URL, then specsync listings import FILE.json"
+        );
     }
     Ok(config)
 }
@@ -104,9 +127,15 @@ async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn add_source(app: &App, name: &str, url: &str, settings: SourceSettings) -> anyhow::Result<store::Source> {
+pub async fn add_source(
+    app: &App,
+    name: &str,
+    url: &str,
+    settings: SourceSettings,
+) -> anyhow::Result<store::Source> {
     sync::check_source(name, &settings)?;
-    let base = listings::parse_product_url(url).map_err(|e| Usage::new(format!("source `{name}`: {e}")))?;
+    let base = listings::parse_product_url(url)
+        .map_err(|e| Usage::new(format!("source `{name}`: {e}")))?;
     let source = NewSource {
         name: name.to_owned(),
         base_url: base.to_string(),
@@ -134,7 +163,13 @@ async fn source_list(app: &App, json: bool) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print!("{}", table(&["name", "url", "rate", "concurrency", "crawls", "failing"], &rows));
+    print!(
+        "{}",
+        table(
+            &["name", "url", "rate", "concurrency", "crawls", "failing"],
+            &rows
+        )
+    );
     Ok(())
 }
 
@@ -183,28 +218,44 @@ async fn listings_list(app: &App, json: bool) -> anyhow::Result<()> {
                 l.id.to_string(),
                 l.title.clone(),
                 l.variants.len().to_string(),
-                links.get(&l.id).cloned().unwrap_or_else(|| "(not linked)".into()),
+                links
+                    .get(&l.id)
+                    .cloned()
+                    .unwrap_or_else(|| "(not linked)".into()),
             ]
         })
         .collect();
-    print!("{}", table(&["listing", "title", "variants", "supplier page"], &rows));
+    print!(
+        "{}",
+        table(&["listing", "title", "variants", "supplier page"], &rows)
+    );
     Ok(())
 }
 
 /// Crawls the named sources (all when none is named), then delivers the alerts.
-pub async fn crawl_sources(app: &App, names: &[String]) -> anyhow::Result<(Vec<CrawlSummary>, Vec<PathBuf>)> {
+pub async fn crawl_sources(
+    app: &App,
+    names: &[String],
+) -> anyhow::Result<(Vec<CrawlSummary>, Vec<PathBuf>)> {
     let sources = if names.is_empty() {
         app.store.sources().await?
     } else {
         let mut found = Vec::new();
         for name in names {
-            let source = app.store.source(name).await?.ok_or_else(|| input_error(StoreError::NoSource(name.clone())))?;
+            let source = app
+                .store
+                .source(name)
+                .await?
+                .ok_or_else(|| input_error(StoreError::NoSource(name.clone())))?;
             found.push(source);
         }
         found
     };
     if sources.is_empty() {
-        return Err(Usage::new("no sources to crawl: add one with `specsync source add NAME --url URL`").into());
+        return Err(Usage::new(
+            "no sources to crawl: add one with `specsync source add NAME --url URL`",
+        )
+        .into());
     }
     let mut summaries = Vec::new();
     let mut alerts = Vec::new();
@@ -254,7 +305,8 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
         let parts: Vec<String> = s.failed.iter().map(|(k, n)| format!("{n} {k}")).collect();
         format!("failed: {}", parts.join(", "))
     };
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut line = format!(
         "{}: {}, {} ({} unchanged), {failed}; {}, {}",
         s.source,
@@ -265,7 +317,9 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
         plural(s.new_styles, "new style", "new styles"),
     );
     if let Some(e) = &s.discovery_error {
-        line.push_str(&format!("\n  discovery failed, known products crawled anyway: {e}"));
+        line.push_str(&format!(
+            "\n  discovery failed, known products crawled anyway: {e}"
+        ));
     }
     line
 }
@@ -282,16 +336,24 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
     };
     let mut report = Vec::new();
     for id in ids {
-        let listing = app.store.listing(&id).await?.ok_or_else(|| input_error(StoreError::NoListing(id.clone())))?;
+        let listing = app
+            .store
+            .listing(&id)
+            .await?
+            .ok_or_else(|| input_error(StoreError::NoListing(id.clone())))?;
         let Some(url) = links.get(&id) else {
-            report.push(json!({"listing": id, "supplier_url": null, "crawled": false, "changes": []}));
+            report.push(
+                json!({"listing": id, "supplier_url": null, "crawled": false, "changes": []}),
+            );
             continue;
         };
         let (crawled, changes) = match app.store.latest_snapshot(url).await? {
             Some(product) => (true, diff::compare(&listing, &product)),
             None => (false, Vec::new()),
         };
-        report.push(json!({"listing": id, "supplier_url": url, "crawled": crawled, "changes": changes}));
+        report.push(
+            json!({"listing": id, "supplier_url": url, "crawled": crawled, "changes": changes}),
+        );
     }
     if json {
         println!("{}", serde_json::to_string(&report)?);
@@ -301,9 +363,19 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
     for entry in &report {
         let id = entry["listing"].as_str().unwrap_or_default().to_owned();
         if entry["supplier_url"].is_null() {
-            rows.push(vec![id, "(not linked)".into(), String::new(), String::new()]);
+            rows.push(vec![
+                id,
+                "(not linked)".into(),
+                String::new(),
+                String::new(),
+            ]);
         } else if entry["crawled"] == false {
-            rows.push(vec![id, "(not crawled yet)".into(), String::new(), String::new()]);
+            rows.push(vec![
+                id,
+                "(not crawled yet)".into(),
+                String::new(),
+                String::new(),
+            ]);
         }
         let changes: Vec<diff::Change> = serde_json::from_value(entry["changes"].clone())?;
         for c in changes {
@@ -313,27 +385,49 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
     if rows.is_empty() {
         println!("no differences");
     } else {
-        print!("{}", table(&["listing", "change", "variant", "before → after"], &rows));
+        print!(
+            "{}",
+            table(&["listing", "change", "variant", "before → after"], &rows)
+        );
     }
     Ok(())
 }
 
 pub fn change_row(c: &diff::Change) -> Vec<String> {
     vec![
-        c.listing.as_ref().map_or_else(|| "(new style)".to_owned(), ToString::to_string),
+        c.listing
+            .as_ref()
+            .map_or_else(|| "(new style)".to_owned(), ToString::to_string),
         c.kind.label().to_owned(),
-        c.variant.as_ref().map(ToString::to_string).unwrap_or_default(),
-        format!("{} → {}", c.before.as_deref().unwrap_or("-"), c.after.as_deref().unwrap_or("-")),
+        c.variant
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        format!(
+            "{} → {}",
+            c.before.as_deref().unwrap_or("-"),
+            c.after.as_deref().unwrap_or("-")
+        ),
     ]
 }
 
-async fn changes_list(app: &App, status: &str, listing: Option<String>, json: bool) -> anyhow::Result<()> {
+async fn changes_list(
+    app: &App,
+    status: &str,
+    listing: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
     let status = match status {
         "open" => Some(ChangeStatus::Open),
         "applied" => Some(ChangeStatus::Applied),
         "rejected" => Some(ChangeStatus::Rejected),
         "all" => None,
-        other => return Err(Usage::new(format!("--status `{other}`: expected open, applied, rejected or all")).into()),
+        other => {
+            return Err(Usage::new(format!(
+                "--status `{other}`: expected open, applied, rejected or all"
+            ))
+            .into())
+        }
     };
     let listing = listing
         .map(|l| ListingId::parse(&l).map_err(|e| Usage::new(e.to_string())))
@@ -362,6 +456,19 @@ async fn changes_list(app: &App, status: &str, listing: Option<String>, json: bo
             row
         })
         .collect();
-    print!("{}", table(&["id", "severity", "listing", "change", "variant", "before → after"], &rows));
+    print!(
+        "{}",
+        table(
+            &[
+                "id",
+                "severity",
+                "listing",
+                "change",
+                "variant",
+                "before → after"
+            ],
+            &rows
+        )
+    );
     Ok(())
 }

@@ -113,7 +113,10 @@ pub struct Config {
 
 impl Config {
     /// Loads `path`, applying environment overrides from `env`.
-    pub fn load(path: &Path, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, Usage> {
+    pub fn load(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, Usage> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Usage::new(format!(
@@ -127,16 +130,26 @@ impl Config {
         Self::parse(path, &text, env)
     }
 
-    pub fn parse(path: &Path, text: &str, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, Usage> {
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, Usage> {
         let shown = path.display();
-        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| Usage::new(format!("{shown}: {e}")))?;
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| Usage::new(format!("{shown}: {e}")))?;
         apply_env(&mut table, env)?;
         let raw: RawConfig = RawConfig::deserialize(toml::Value::Table(table))
             .map_err(|e| Usage::new(format!("{shown}: {}", e.message())))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let relative = |p: &str| -> PathBuf {
             let p = Path::new(p);
-            if p.is_absolute() { p.to_owned() } else { dir.join(p) }
+            if p.is_absolute() {
+                p.to_owned()
+            } else {
+                dir.join(p)
+            }
         };
         let database_url = if raw.database.url.contains("://") {
             raw.database.url.clone()
@@ -145,10 +158,16 @@ impl Config {
         };
         let email = publish::Addresses::parse(&raw.email.from, &raw.email.to)
             .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
-        let timeout = parse_duration(&raw.crawler.timeout)
-            .ok_or_else(|| Usage::new(format!("{shown}: crawler.timeout `{}` is not a duration such as `30s` or `500ms`", raw.crawler.timeout)))?;
+        let timeout = parse_duration(&raw.crawler.timeout).ok_or_else(|| {
+            Usage::new(format!(
+                "{shown}: crawler.timeout `{}` is not a duration such as `30s` or `500ms`",
+                raw.crawler.timeout
+            ))
+        })?;
         if raw.crawler.gone_confirmations == 0 {
-            return Err(Usage::new(format!("{shown}: crawler.gone_confirmations must be at least 1")));
+            return Err(Usage::new(format!(
+                "{shown}: crawler.gone_confirmations must be at least 1"
+            )));
         }
         Ok(Config {
             path: path.to_owned(),
@@ -165,11 +184,18 @@ impl Config {
 
 /// `SPECSYNC__CRAWLER__RETRIES=3` sets `crawler.retries`. A value that reads as TOML (a number,
 /// a boolean, an array) is taken as such, anything else as a string.
-fn apply_env(table: &mut toml::Table, env: impl IntoIterator<Item = (String, String)>) -> Result<(), Usage> {
+fn apply_env(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), Usage> {
     for (name, value) in env {
-        let Some(rest) = name.strip_prefix("SPECSYNC__") else { continue };
+        let Some(rest) = name.strip_prefix("SPECSYNC__") else {
+            continue;
+        };
         let Some((section, key)) = rest.split_once("__") else {
-            return Err(Usage::new(format!("environment variable {name}: expected SPECSYNC__SECTION__KEY")));
+            return Err(Usage::new(format!(
+                "environment variable {name}: expected SPECSYNC__SECTION__KEY"
+            )));
         };
         let parsed = format!("v = {value}")
             .parse::<toml::Table>()
@@ -180,7 +206,9 @@ fn apply_env(table: &mut toml::Table, env: impl IntoIterator<Item = (String, Str
             .entry(section.to_ascii_lowercase())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         let Some(section) = section.as_table_mut() else {
-            return Err(Usage::new(format!("environment variable {name}: that section is not a table")));
+            return Err(Usage::new(format!(
+                "environment variable {name}: that section is not a table"
+            )));
         };
         section.insert(key.to_ascii_lowercase(), parsed);
     }
@@ -221,7 +249,11 @@ mod tests {
 
     #[test]
     fn environment_variables_override_the_file() {
-        let env = [("SPECSYNC__DATABASE__URL", "postgres://u@127.0.0.1/s"), ("SPECSYNC__CRAWLER__RETRIES", "5"), ("HOME", "/root")];
+        let env = [
+            ("SPECSYNC__DATABASE__URL", "postgres://u@127.0.0.1/s"),
+            ("SPECSYNC__CRAWLER__RETRIES", "5"),
+            ("HOME", "/root"),
+        ];
         let config = parse(EXAMPLE, &env).expect("override");
         assert_eq!(config.database_url, "postgres://u@127.0.0.1/s");
         assert_eq!(config.retries, 5);
@@ -238,9 +270,14 @@ mod tests {
         ];
         for (text, needle) in cases {
             let err = parse(text, &[]).expect_err(text).to_string();
-            assert!(err.contains("/shop/specsync.toml") && err.contains(needle), "{text:?} → {err}");
+            assert!(
+                err.contains("/shop/specsync.toml") && err.contains(needle),
+                "{text:?} → {err}"
+            );
         }
-        let err = parse(EXAMPLE, &[("SPECSYNC__NOSECTION", "1")]).expect_err("bad env").to_string();
+        let err = parse(EXAMPLE, &[("SPECSYNC__NOSECTION", "1")])
+            .expect_err("bad env")
+            .to_string();
         assert!(err.contains("SPECSYNC__NOSECTION"), "{err}");
     }
 

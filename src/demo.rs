@@ -14,7 +14,9 @@ use fixtures::{SimConfig, SupplierSim};
 use store::{ChangeFilter, SourceSettings};
 
 use crate::cli::DemoArgs;
-use crate::commands::{add_source, change_row, crawl_sources, describe_crawl, import_listings, init};
+use crate::commands::{
+    add_source, change_row, crawl_sources, describe_crawl, import_listings, init,
+};
 use crate::config::FILE_NAME;
 use crate::error::Usage;
 use crate::output::table;
@@ -31,7 +33,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     })
     .await
     .context("failed to start the supplier simulator on 127.0.0.1")?;
-    println!("supplier simulator: {} ({} products, seed {})", sim.base_url(), args.products, args.seed);
+    println!(
+        "supplier simulator: {} ({} products, seed {})",
+        sim.base_url(),
+        args.products,
+        args.seed
+    );
 
     let config = init(&args.dir.join(FILE_NAME), false).await?;
     let app = App::open(config).await?;
@@ -46,8 +53,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     add_source(&app, SOURCE, &sim.base_url(), settings).await?;
 
     let listings_file = args.dir.join("listings.json");
-    std::fs::write(&listings_file, serde_json::to_vec_pretty(&sim.listings_json())?)
-        .with_context(|| format!("failed to write {}", listings_file.display()))?;
+    std::fs::write(
+        &listings_file,
+        serde_json::to_vec_pretty(&sim.listings_json())?,
+    )
+    .with_context(|| format!("failed to write {}", listings_file.display()))?;
     let imported = import_listings(&app, &listings_file).await?;
     println!(
         "imported {} listings ({} variants) as published at epoch 0, {} linked",
@@ -56,18 +66,27 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     crawl_step(&app, "crawl 1, epoch 0 (baseline)").await?;
     let truth = sim.set_epoch(1);
-    println!("simulator moved to epoch 1: it applied {} changes", truth.len());
+    println!(
+        "simulator moved to epoch 1: it applied {} changes",
+        truth.len()
+    );
     crawl_step(&app, "crawl 2, epoch 1").await?;
     crawl_step(&app, "crawl 3, epoch 1 (confirms removed products)").await?;
 
     let recorded = app.store.changes(&ChangeFilter::default()).await?;
     let rows: Vec<Vec<String>> = recorded.iter().map(|c| change_row(&c.change)).collect();
-    println!("\nchanges found:\n{}", table(&["listing", "change", "variant", "before → after"], &rows));
+    println!(
+        "\nchanges found:\n{}",
+        table(&["listing", "change", "variant", "before → after"], &rows)
+    );
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &recorded {
         *by_kind.entry(c.change.kind.label()).or_default() += 1;
     }
-    let rows: Vec<Vec<String>> = by_kind.iter().map(|(k, n)| vec![(*k).to_owned(), n.to_string()]).collect();
+    let rows: Vec<Vec<String>> = by_kind
+        .iter()
+        .map(|(k, n)| vec![(*k).to_owned(), n.to_string()])
+        .collect();
     println!("{}", table(&["kind", "count"], &rows));
     let outbox: Vec<_> = std::fs::read_dir(&app.config.outbox)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
@@ -80,19 +99,33 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let found: BTreeSet<_> = recorded
         .iter()
         .map(|c| {
-            let path = url::Url::parse(&c.change.product_url).map(|u| u.path().to_owned()).unwrap_or_default();
-            (c.change.kind.as_str(), path, c.change.variant.as_ref().map(ToString::to_string))
+            let path = url::Url::parse(&c.change.product_url)
+                .map(|u| u.path().to_owned())
+                .unwrap_or_default();
+            (
+                c.change.kind.as_str(),
+                path,
+                c.change.variant.as_ref().map(ToString::to_string),
+            )
         })
         .collect();
     let missed: Vec<_> = expected.difference(&found).collect();
     let extra: Vec<_> = found.difference(&expected).collect();
     app.store.close().await;
     if missed.is_empty() && extra.is_empty() {
-        println!("\nall {} changes the simulator made were found; nothing missed, nothing extra.", expected.len());
-        println!("look around: specsync --config {} changes list", args.dir.join(FILE_NAME).display());
+        println!(
+            "\nall {} changes the simulator made were found; nothing missed, nothing extra.",
+            expected.len()
+        );
+        println!(
+            "look around: specsync --config {} changes list",
+            args.dir.join(FILE_NAME).display()
+        );
         Ok(())
     } else {
-        anyhow::bail!("specsync's changes differ from the simulator's: missed {missed:?}, extra {extra:?}")
+        anyhow::bail!(
+            "specsync's changes differ from the simulator's: missed {missed:?}, extra {extra:?}"
+        )
     }
 }
 
@@ -122,17 +155,28 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
         }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
-    for name in [FILE_NAME, "specsync.db", "specsync.db-wal", "specsync.db-shm", "listings.json"] {
+    for name in [
+        FILE_NAME,
+        "specsync.db",
+        "specsync.db-wal",
+        "specsync.db-shm",
+        "listings.json",
+    ] {
         let path = dir.join(name);
         if path.exists() {
-            std::fs::remove_file(&path).with_context(|| format!("failed to remove {}", path.display()))?;
+            std::fs::remove_file(&path)
+                .with_context(|| format!("failed to remove {}", path.display()))?;
         }
     }
     let outbox = dir.join("outbox");
     if outbox.exists() {
-        std::fs::remove_dir_all(&outbox).with_context(|| format!("failed to remove {}", outbox.display()))?;
+        std::fs::remove_dir_all(&outbox)
+            .with_context(|| format!("failed to remove {}", outbox.display()))?;
     }
-    std::fs::write(&marker, "written by `specsync demo`; the demo empties this folder on every run\n")
-        .with_context(|| format!("failed to write {}", marker.display()))?;
+    std::fs::write(
+        &marker,
+        "written by `specsync demo`; the demo empties this folder on every run\n",
+    )
+    .with_context(|| format!("failed to write {}", marker.display()))?;
     Ok(())
 }

@@ -53,13 +53,14 @@ pub struct Imported {
 
 pub fn read_file(path: &Path) -> Result<Vec<Imported>, Usage> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| Usage::new(format!("cannot read {shown}: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Usage::new(format!("cannot read {shown}: {e}")))?;
     parse(&shown.to_string(), &text)
 }
 
 pub fn parse(name: &str, text: &str) -> Result<Vec<Imported>, Usage> {
-    let items: Vec<ListingJson> =
-        serde_json::from_str(text).map_err(|e| Usage::new(format!("{name}: not a JSON array of listings: {e}")))?;
+    let items: Vec<ListingJson> = serde_json::from_str(text)
+        .map_err(|e| Usage::new(format!("{name}: not a JSON array of listings: {e}")))?;
     let mut seen = BTreeMap::new();
     items
         .into_iter()
@@ -77,17 +78,30 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Imported>, Usage> {
 fn convert(item: ListingJson) -> Result<Imported, String> {
     let id = ListingId::parse(&item.id).map_err(|e| e.to_string())?;
     let currency = Currency::parse(&item.currency).map_err(|e| e.to_string())?;
-    let supplier_url = item.supplier_url.as_deref().map(parse_product_url).transpose()?;
+    let supplier_url = item
+        .supplier_url
+        .as_deref()
+        .map(parse_product_url)
+        .transpose()?;
     let mut variants: Vec<ListingVariant> = Vec::with_capacity(item.variants.len());
     for (n, v) in item.variants.into_iter().enumerate() {
         let at = |e: String| format!("variant #{}: {e}", n + 1);
         let price = money(&v.price, currency).map_err(at)?;
-        let cost = v.cost.as_ref().map(|c| money(c, currency)).transpose().map_err(at)?;
+        let cost = v
+            .cost
+            .as_ref()
+            .map(|c| money(c, currency))
+            .transpose()
+            .map_err(at)?;
         let key = SpecKey::from_pairs(v.spec.iter());
         if variants.iter().any(|other| other.key == key) {
             return Err(at(format!("spec {key} appears twice")));
         }
-        let spec = v.spec.iter().map(|(k, val)| (catalog::canonical_option_name(k), val.clone())).collect();
+        let spec = v
+            .spec
+            .iter()
+            .map(|(k, val)| (catalog::canonical_option_name(k), val.clone()))
+            .collect();
         variants.push(ListingVariant {
             key,
             spec,
@@ -122,7 +136,8 @@ fn money(value: &Value, currency: Currency) -> Result<Money, String> {
 
 /// A supplier product URL as specsync keys it: absolute http(s), no fragment.
 pub fn parse_product_url(text: &str) -> Result<url::Url, String> {
-    let mut url = url::Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    let mut url =
+        url::Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("`{text}` is not an http(s) URL"));
     }
@@ -143,7 +158,10 @@ mod tests {
         assert_eq!(l.variants[0].key.to_string(), "color=红色;size=2xl");
         assert_eq!(l.variants[0].price.minor, 2990);
         assert_eq!(l.variants[0].cost.map(|m| m.minor), Some(1250));
-        assert_eq!(imported[0].supplier_url.as_ref().map(|u| u.as_str()), Some("http://s/p/1.html"));
+        assert_eq!(
+            imported[0].supplier_url.as_ref().map(|u| u.as_str()),
+            Some("http://s/p/1.html")
+        );
     }
 
     #[test]
@@ -151,17 +169,44 @@ mod tests {
         let cases = [
             ("[{\"id\": \"a\",", "line 1"),
             ("{}", "not a JSON array"),
-            (r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": [{"price": "abc", "stock": 1}]}]"#, "listing #1 (`a`): variant #1: `abc`"),
-            (r#"[{"id": "a", "title": "t", "currency": "yuan", "variants": []}]"#, "`yuan`"),
-            (r#"[{"id": "a b", "title": "t", "currency": "CNY", "variants": []}]"#, "`a b`"),
-            (r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": [], "colour": 1}]"#, "colour"),
-            (r#"[{"id": "a", "title": "t", "currency": "CNY", "supplier_url": "ftp://x", "variants": []}]"#, "http(s)"),
-            (r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": []}, {"id": "a", "title": "t", "currency": "CNY", "variants": []}]"#, "listing #1"),
-            (r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": [{"spec": {"size": "XXL"}, "price": "1", "stock": 1}, {"spec": {"size": "2XL"}, "price": "1", "stock": 1}]}]"#, "appears twice"),
+            (
+                r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": [{"price": "abc", "stock": 1}]}]"#,
+                "listing #1 (`a`): variant #1: `abc`",
+            ),
+            (
+                r#"[{"id": "a", "title": "t", "currency": "yuan", "variants": []}]"#,
+                "`yuan`",
+            ),
+            (
+                r#"[{"id": "a b", "title": "t", "currency": "CNY", "variants": []}]"#,
+                "`a b`",
+            ),
+            (
+                r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": [], "colour": 1}]"#,
+                "colour",
+            ),
+            (
+                r#"[{"id": "a", "title": "t", "currency": "CNY", "supplier_url": "ftp://x", "variants": []}]"#,
+                "http(s)",
+            ),
+            (
+                r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": []}, {"id": "a", "title": "t", "currency": "CNY", "variants": []}]"#,
+                "listing #1",
+            ),
+            (
+                r#"[{"id": "a", "title": "t", "currency": "CNY", "variants": [{"spec": {"size": "XXL"}, "price": "1", "stock": 1}, {"spec": {"size": "2XL"}, "price": "1", "stock": 1}]}]"#,
+                "appears twice",
+            ),
         ];
         for (text, needle) in cases {
-            let err = parse("shop.json", text).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(err.starts_with("shop.json") && err.contains(needle), "{text}\n→ {err}");
+            let err = parse("shop.json", text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                err.starts_with("shop.json") && err.contains(needle),
+                "{text}\n→ {err}"
+            );
         }
     }
 }

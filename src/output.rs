@@ -33,7 +33,13 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 mod tests {
     #[test]
     fn columns_align_by_display_width() {
-        let t = super::table(&["kind", "n"], &[vec!["价格".into(), "1".into()], vec!["stock".into(), "22".into()]]);
+        let t = super::table(
+            &["kind", "n"],
+            &[
+                vec!["价格".into(), "1".into()],
+                vec!["stock".into(), "22".into()],
+            ],
+        );
         assert_eq!(t, "kind   n\n价格   1\nstock  22\n");
     }
 }

@@ -38,7 +38,11 @@ impl App {
             retries: config.retries,
             ..crawler::FetcherConfig::default()
         })?;
-        Ok(App { config, store, fetcher })
+        Ok(App {
+            config,
+            store,
+            fetcher,
+        })
     }
 }
 
@@ -74,7 +78,10 @@ struct Politeness {
 fn politeness(name: &str, s: &SourceSettings) -> Result<Politeness, Usage> {
     let bad = |what: String| Usage::new(format!("source `{name}`: {what}"));
     Ok(Politeness {
-        rate: s.rate.parse().map_err(|e: crawler::RateError| bad(e.to_string()))?,
+        rate: s
+            .rate
+            .parse()
+            .map_err(|e: crawler::RateError| bad(e.to_string()))?,
         burst: NonZeroU32::new(s.burst).ok_or_else(|| bad("burst must be at least 1".into()))?,
         concurrency: usize::try_from(s.concurrency).unwrap_or(1).max(1),
         currency: s
@@ -94,7 +101,8 @@ pub fn check_source(name: &str, settings: &SourceSettings) -> Result<(), Usage> 
 /// Crawls one source now and records what changed.
 pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSummary> {
     let polite = politeness(&source.name, &source.settings)?;
-    let base = Url::parse(&source.base_url).map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
+    let base = Url::parse(&source.base_url)
+        .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
     if let Some(host) = base.host_str() {
         app.fetcher.set_host_rate(host, polite.rate, polite.burst);
     }
@@ -129,14 +137,21 @@ pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSum
         }
     }
     let summary_json = serde_json::to_string(&summary)?;
-    app.store.finish_run(source.id, run_id, &summary_json, reached > 0).await?;
+    app.store
+        .finish_run(source.id, run_id, &summary_json, reached > 0)
+        .await?;
     Ok(summary)
 }
 
 /// The pages to crawl: the catalogue's (sitemap), plus every product already known or linked on
 /// this source's host, so a product that left the catalogue is still checked (that is how it is
 /// found gone).
-async fn targets(app: &App, source: &Source, base: &Url, summary: &mut CrawlSummary) -> anyhow::Result<Vec<Url>> {
+async fn targets(
+    app: &App,
+    source: &Source,
+    base: &Url,
+    summary: &mut CrawlSummary,
+) -> anyhow::Result<Vec<Url>> {
     let mut urls: BTreeSet<Url> = BTreeSet::new();
     match discover::sitemap_urls(&app.fetcher, base).await {
         Ok(found) => urls.extend(found),
@@ -145,7 +160,12 @@ async fn targets(app: &App, source: &Source, base: &Url, summary: &mut CrawlSumm
             summary.discovery_error = Some(e.to_string());
         }
     }
-    let known = app.store.active_products(source.id).await?.into_iter().map(|p| p.url);
+    let known = app
+        .store
+        .active_products(source.id)
+        .await?
+        .into_iter()
+        .map(|p| p.url);
     let linked = app.store.links().await?.into_values();
     for url in known.chain(linked) {
         if let Ok(url) = Url::parse(&url) {
@@ -206,7 +226,13 @@ async fn record_product(
     Ok(())
 }
 
-async fn record_failure(app: &App, run_id: i64, url: &Url, failure: &PageFailure, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+async fn record_failure(
+    app: &App,
+    run_id: i64,
+    url: &Url,
+    failure: &PageFailure,
+    summary: &mut CrawlSummary,
+) -> anyhow::Result<()> {
     *summary.failed.entry(failure.class().as_str()).or_default() += 1;
     tracing::info!(%url, class = failure.class().as_str(), "{failure}");
     if failure.class() != FailureClass::Gone {
@@ -221,7 +247,10 @@ async fn record_failure(app: &App, run_id: i64, url: &Url, failure: &PageFailure
             .iter()
             .map(|(listing, _)| diff::product_gone(listing, url.as_str()))
             .collect();
-        summary.changes += app.store.record_gone(run_id, url.as_str(), &changes).await?;
+        summary.changes += app
+            .store
+            .record_gone(run_id, url.as_str(), &changes)
+            .await?;
     }
     Ok(())
 }
@@ -236,7 +265,8 @@ pub async fn deliver_alerts(app: &App) -> anyhow::Result<Vec<PathBuf>> {
         deliveries.push(new);
     }
     for delivery in deliveries {
-        let changes: Vec<diff::Change> = delivery.changes.iter().map(|c| c.change.clone()).collect();
+        let changes: Vec<diff::Change> =
+            delivery.changes.iter().map(|c| c.change.clone()).collect();
         if changes.is_empty() {
             app.store.mark_delivered(delivery.id).await?;
             continue;
@@ -250,7 +280,9 @@ pub async fn deliver_alerts(app: &App) -> anyhow::Result<Vec<PathBuf>> {
                 written.push(path);
             }
             Err(e) => {
-                app.store.mark_delivery_failed(delivery.id, &e.to_string()).await?;
+                app.store
+                    .mark_delivery_failed(delivery.id, &e.to_string())
+                    .await?;
                 return Err(e).context("failed to deliver a change alert");
             }
         }

@@ -13,12 +13,16 @@ use crate::{Currency, Money, SpecKey};
 pub struct ListingId(String);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("listing id `{0}` is not valid: use 1 to 200 characters without spaces or control characters")]
+#[error(
+    "listing id `{0}` is not valid: use 1 to 200 characters without spaces or control characters"
+)]
 pub struct ListingIdError(pub String);
 
 impl ListingId {
     pub fn parse(id: &str) -> Result<Self, ListingIdError> {
-        let ok = !id.is_empty() && id.chars().count() <= 200 && !id.chars().any(|c| c.is_whitespace() || c.is_control());
+        let ok = !id.is_empty()
+            && id.chars().count() <= 200
+            && !id.chars().any(|c| c.is_whitespace() || c.is_control());
         if ok {
             Ok(ListingId(id.to_owned()))
         } else {

@@ -13,7 +13,9 @@ pub struct Currency([u8; 3]);
 pub enum MoneyError {
     #[error("`{0}` is not an ISO 4217 currency code (three letters, such as CNY)")]
     BadCurrency(String),
-    #[error("`{input}` is not a decimal amount (expected digits with an optional `.`, such as 12.50)")]
+    #[error(
+        "`{input}` is not a decimal amount (expected digits with an optional `.`, such as 12.50)"
+    )]
     BadAmount { input: String },
     #[error("`{input}` has more decimals than {currency} allows ({exponent})")]
     TooPrecise {
@@ -206,7 +208,15 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_errors_that_name_the_input() {
-        for input in ["", ".", "1,299.00", "12.5.0", "abc", "1e5", "99999999999999999999"] {
+        for input in [
+            "",
+            ".",
+            "1,299.00",
+            "12.5.0",
+            "abc",
+            "1e5",
+            "99999999999999999999",
+        ] {
             let err = Money::parse_decimal(input, Currency::CNY).expect_err(input);
             assert!(err.to_string().contains(input), "{err}");
         }

@@ -33,7 +33,10 @@ pub enum NormalizeError {
 
 /// Normalizes a raw product. `default_currency` is the source's currency, used when the page
 /// shows none.
-pub fn normalize(raw: &RawProduct, default_currency: Option<Currency>) -> Result<Product, NormalizeError> {
+pub fn normalize(
+    raw: &RawProduct,
+    default_currency: Option<Currency>,
+) -> Result<Product, NormalizeError> {
     let url = raw.url.clone();
     let title = raw
         .title
@@ -43,10 +46,12 @@ pub fn normalize(raw: &RawProduct, default_currency: Option<Currency>) -> Result
         .ok_or_else(|| NormalizeError::NoTitle { url: url.clone() })?
         .to_owned();
     let product_currency = match raw.currency.as_deref() {
-        Some(c) => Some(currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
-            url: url.clone(),
-            currency: c.to_owned(),
-        })?),
+        Some(c) => Some(
+            currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
+                url: url.clone(),
+                currency: c.to_owned(),
+            })?,
+        ),
         None => default_currency,
     };
 
@@ -54,10 +59,12 @@ pub fn normalize(raw: &RawProduct, default_currency: Option<Currency>) -> Result
     let mut variants: Vec<Variant> = Vec::with_capacity(raw.variants.len());
     for rv in &raw.variants {
         let variant_currency = match rv.currency.as_deref() {
-            Some(c) => Some(currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
-                url: url.clone(),
-                currency: c.to_owned(),
-            })?),
+            Some(c) => Some(
+                currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
+                    url: url.clone(),
+                    currency: c.to_owned(),
+                })?,
+            ),
             None => product_currency,
         };
         let money = |text: &Option<String>| -> Result<Option<Money>, NormalizeError> {
@@ -95,7 +102,12 @@ pub fn normalize(raw: &RawProduct, default_currency: Option<Currency>) -> Result
         variants.push(Variant {
             key,
             spec,
-            sku: rv.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            sku: rv
+                .sku
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
             price,
             compare_at,
             stock: Stock::new(status, quantity),
@@ -180,7 +192,11 @@ pub fn parse_price(text: &str, currency: Option<Currency>) -> Result<Option<Mone
     let negative = text[..start].trim_end().ends_with('-');
     let plain = plain_decimal(number);
     let money = Money::parse_decimal(&plain, currency).map_err(|_| bad())?;
-    Ok(Some(if negative { Money::new(-money.minor, currency) } else { money }))
+    Ok(Some(if negative {
+        Money::new(-money.minor, currency)
+    } else {
+        money
+    }))
 }
 
 fn symbol_in(around: &str) -> Option<Currency> {
@@ -193,7 +209,15 @@ fn symbol_in(around: &str) -> Option<Currency> {
             return Some(c);
         }
     }
-    for (symbol, code) in [("US$", "USD"), ("¥", "CNY"), ("￥", "CNY"), ("元", "CNY"), ("€", "EUR"), ("£", "GBP"), ("$", "USD")] {
+    for (symbol, code) in [
+        ("US$", "USD"),
+        ("¥", "CNY"),
+        ("￥", "CNY"),
+        ("元", "CNY"),
+        ("€", "EUR"),
+        ("£", "GBP"),
+        ("$", "USD"),
+    ] {
         if t.contains(symbol) {
             return Currency::parse(code).ok();
         }
@@ -276,21 +300,34 @@ mod tests {
             title: Some(" 纯棉T恤 ".into()),
             currency: Some("CNY".into()),
             option_labels: vec!["颜色".into()],
-            variants: vec![raw_variant("红色", "12.50", "22"), raw_variant("蓝色", "9.90", "0")],
+            variants: vec![
+                raw_variant("红色", "12.50", "22"),
+                raw_variant("蓝色", "9.90", "0"),
+            ],
             ..RawProduct::default()
         };
         let p = normalize(&raw, None).expect("normalize");
         assert_eq!(p.title, "纯棉T恤");
-        assert_eq!(p.price().map(|m| m.to_string()).as_deref(), Some("9.90 CNY"));
-        let red = p.variant(&SpecKey::parse("color=红色").expect("key")).expect("red");
+        assert_eq!(
+            p.price().map(|m| m.to_string()).as_deref(),
+            Some("9.90 CNY")
+        );
+        let red = p
+            .variant(&SpecKey::parse("color=红色").expect("key"))
+            .expect("red");
         assert_eq!(red.stock, Stock::new(Availability::InStock, Some(22)));
-        let blue = p.variant(&SpecKey::parse("color=蓝色").expect("key")).expect("blue");
+        let blue = p
+            .variant(&SpecKey::parse("color=蓝色").expect("key"))
+            .expect("blue");
         assert_eq!(blue.stock.status, Availability::OutOfStock);
         assert_eq!(p.options[0].name, "color");
         assert_eq!(p.options[0].label, "颜色");
         let json = serde_json::to_value(&p).expect("json");
         assert_eq!(json["price"], "9.90");
-        assert_eq!(json["variants"][0]["stock"]["quantity"], 22, "红 sorts before 蓝");
+        assert_eq!(
+            json["variants"][0]["stock"]["quantity"], 22,
+            "红 sorts before 蓝"
+        );
         let back: Product = serde_json::from_value(json).expect("back");
         assert_eq!(back, p);
     }
@@ -306,6 +343,9 @@ mod tests {
         let err = normalize(&raw, None).expect_err("no variants");
         assert!(err.to_string().contains("http://s/p/2"), "{err}");
         raw.variants = vec![raw_variant("红色", "1", "1"), raw_variant("红色", "2", "1")];
-        assert!(matches!(normalize(&raw, None), Err(NormalizeError::DuplicateVariant { .. })));
+        assert!(matches!(
+            normalize(&raw, None),
+            Err(NormalizeError::DuplicateVariant { .. })
+        ));
     }
 }

@@ -23,7 +23,9 @@ pub enum SpecKeyError {
 
 impl SpecKey {
     /// Builds a key from `(name, value)` pairs as a page shows them; both are canonicalized.
-    pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (N, V)>) -> Self {
+    pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (N, V)>,
+    ) -> Self {
         let map = pairs
             .into_iter()
             .map(|(n, v)| {
@@ -42,10 +44,12 @@ impl SpecKey {
     pub fn parse(key: &str) -> Result<Self, SpecKeyError> {
         let mut map = BTreeMap::new();
         for part in key.split(';').filter(|p| !p.trim().is_empty()) {
-            let (name, value) = part.split_once('=').ok_or_else(|| SpecKeyError::NotNameValue {
-                key: key.to_owned(),
-                part: part.to_owned(),
-            })?;
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| SpecKeyError::NotNameValue {
+                    key: key.to_owned(),
+                    part: part.to_owned(),
+                })?;
             let name = canonical_option_name(&unescape(name));
             let value = canonical_option_value(&unescape(value));
             if map.insert(name.clone(), value).is_some() {
@@ -107,7 +111,9 @@ fn escape(s: &str) -> String {
     if !s.contains(['%', ';', '=']) {
         return s.to_owned();
     }
-    s.replace('%', "%25").replace(';', "%3B").replace('=', "%3D")
+    s.replace('%', "%25")
+        .replace(';', "%3B")
+        .replace('=', "%3D")
 }
 
 fn unescape(s: &str) -> String {
@@ -125,11 +131,23 @@ fn unescape(s: &str) -> String {
 const NAME_ALIASES: &[(&str, &[&str])] = &[
     (
         "color",
-        &["color", "colour", "颜色", "顏色", "颜色分类", "顏色分類", "色", "farbe", "couleur"],
+        &[
+            "color",
+            "colour",
+            "颜色",
+            "顏色",
+            "颜色分类",
+            "顏色分類",
+            "色",
+            "farbe",
+            "couleur",
+        ],
     ),
     (
         "size",
-        &["size", "尺码", "尺碼", "尺寸", "码数", "碼數", "大小", "größe", "grösse", "taille"],
+        &[
+            "size", "尺码", "尺碼", "尺寸", "码数", "碼數", "大小", "größe", "grösse", "taille",
+        ],
     ),
     ("style", &["style", "款式", "风格", "風格"]),
     ("model", &["model", "型号", "型號", "版本", "version"]),
@@ -165,7 +183,10 @@ pub fn canonical_option_value(value: &str) -> String {
 /// Trim, collapse inner whitespace (including the ideographic space) to one space, lower-case.
 fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace() || c == '\u{3000}').filter(|w| !w.is_empty()) {
+    for word in s
+        .split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -198,6 +219,8 @@ mod tests {
         let err = SpecKey::parse("color=red;size").expect_err("no value");
         assert!(err.to_string().contains("`size`"), "{err}");
         assert!(SpecKey::parse("color=red;Color=blue").is_err());
-        assert!(SpecKey::parse("").expect("empty is the single-variant key").is_empty());
+        assert!(SpecKey::parse("")
+            .expect("empty is the single-variant key")
+            .is_empty());
     }
 }

@@ -19,8 +19,16 @@ impl Availability {
         let t = text.trim();
         let last = t.rsplit('/').next().unwrap_or(t).to_ascii_lowercase();
         match last.as_str() {
-            "instock" | "in_stock" | "in stock" | "limitedavailability" | "instoreonly"
-            | "onlineonly" | "有货" | "有貨" | "现货" | "現貨" => Availability::InStock,
+            "instock"
+            | "in_stock"
+            | "in stock"
+            | "limitedavailability"
+            | "instoreonly"
+            | "onlineonly"
+            | "有货"
+            | "有貨"
+            | "现货"
+            | "現貨" => Availability::InStock,
             "outofstock" | "out_of_stock" | "out of stock" | "soldout" | "sold out"
             | "discontinued" | "缺货" | "缺貨" | "无货" | "無貨" | "售罄" | "已下架" => {
                 Availability::OutOfStock
@@ -86,7 +94,13 @@ mod tests {
 
     #[test]
     fn zero_quantity_means_out_of_stock() {
-        assert_eq!(Stock::new(Availability::InStock, Some(0)).status, Availability::OutOfStock);
-        assert_eq!(Stock::new(Availability::Unknown, Some(4)).status, Availability::InStock);
+        assert_eq!(
+            Stock::new(Availability::InStock, Some(0)).status,
+            Availability::OutOfStock
+        );
+        assert_eq!(
+            Stock::new(Availability::Unknown, Some(4)).status,
+            Availability::InStock
+        );
     }
 }

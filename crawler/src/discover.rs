@@ -94,7 +94,9 @@ pub fn parse_sitemap(xml: &str) -> Sitemap {
     let mut rest = xml;
     while let Some(start) = rest.find("<loc>") {
         rest = &rest[start + 5..];
-        let Some(end) = rest.find("</loc>") else { break };
+        let Some(end) = rest.find("</loc>") else {
+            break;
+        };
         let raw = rest[..end].trim();
         let raw = raw
             .strip_prefix("<![CDATA[")
@@ -128,12 +130,18 @@ mod tests {
         let map = parse_sitemap(xml);
         assert!(!map.is_index);
         assert_eq!(map.locs, ["http://s/p/1?a=1&b=2", "http://s/p/2"]);
-        assert!(parse_sitemap("<sitemapindex><sitemap><loc>http://s/a.xml</loc></sitemap>").is_index);
+        assert!(
+            parse_sitemap("<sitemapindex><sitemap><loc>http://s/a.xml</loc></sitemap>").is_index
+        );
     }
 
     #[test]
     fn robots_sitemap_lines_are_found_in_any_case() {
-        let robots = "User-agent: *\nDisallow: /cart\nsitemap: http://s/a.xml\nSITEMAP:http://s/b.xml\n";
-        assert_eq!(sitemap_lines(robots).collect::<Vec<_>>(), ["http://s/a.xml", "http://s/b.xml"]);
+        let robots =
+            "User-agent: *\nDisallow: /cart\nsitemap: http://s/a.xml\nSITEMAP:http://s/b.xml\n";
+        assert_eq!(
+            sitemap_lines(robots).collect::<Vec<_>>(),
+            ["http://s/a.xml", "http://s/b.xml"]
+        );
     }
 }

@@ -65,9 +65,13 @@ fn json_ld_blocks(html: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     while let Some(open) = lower[at..].find("<script") {
         let tag_start = at + open;
-        let Some(tag_len) = lower[tag_start..].find('>') else { break };
+        let Some(tag_len) = lower[tag_start..].find('>') else {
+            break;
+        };
         let content_start = tag_start + tag_len + 1;
-        let Some(close) = lower[content_start..].find("</script") else { break };
+        let Some(close) = lower[content_start..].find("</script") else {
+            break;
+        };
         let content_end = content_start + close;
         if lower[tag_start..content_start].contains("ld+json") {
             blocks.push(html[content_start..content_end].trim());
@@ -78,7 +82,10 @@ fn json_ld_blocks(html: &str) -> impl Iterator<Item = &str> {
 }
 
 fn is_type(v: &Value, wanted: &[&str]) -> bool {
-    let matches = |t: &Value| t.as_str().is_some_and(|s| wanted.contains(&s.rsplit('/').next().unwrap_or(s)));
+    let matches = |t: &Value| {
+        t.as_str()
+            .is_some_and(|s| wanted.contains(&s.rsplit('/').next().unwrap_or(s)))
+    };
     match v.get("@type") {
         Some(Value::Array(types)) => types.iter().any(matches),
         Some(t) => matches(t),
@@ -115,7 +122,10 @@ fn read_json_ld_product(raw: &mut RawProduct, product: &Value, from: &str) {
     raw.sku = text(product.get("sku"));
     raw.description = text(product.get("description"));
     raw.images = match product.get("image") {
-        Some(Value::Array(items)) => items.iter().filter_map(|i| text(Some(i)).or_else(|| text(i.get("url")))).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| text(Some(i)).or_else(|| text(i.get("url"))))
+            .collect(),
         Some(Value::Object(map)) => text(map.get("url")).into_iter().collect(),
         other => text(other).into_iter().collect(),
     };
@@ -125,7 +135,9 @@ fn read_json_ld_product(raw: &mut RawProduct, product: &Value, from: &str) {
     let offers: Vec<&Value> = match product.get("offers") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(offer @ Value::Object(_)) => match offer.get("offers") {
-            Some(Value::Array(items)) if is_type(offer, &["AggregateOffer"]) => items.iter().collect(),
+            Some(Value::Array(items)) if is_type(offer, &["AggregateOffer"]) => {
+                items.iter().collect()
+            }
             _ => vec![offer],
         },
         _ => Vec::new(),
@@ -133,13 +145,19 @@ fn read_json_ld_product(raw: &mut RawProduct, product: &Value, from: &str) {
     for (n, offer) in offers.into_iter().enumerate() {
         let price = text(offer.get("price"))
             .or_else(|| text(offer.get("lowPrice")))
-            .or_else(|| offer.get("priceSpecification").and_then(|p| text(p.get("price"))));
+            .or_else(|| {
+                offer
+                    .get("priceSpecification")
+                    .and_then(|p| text(p.get("price")))
+            });
         let variant = RawVariant {
             sku: text(offer.get("sku")),
             price,
             currency: text(offer.get("priceCurrency")),
             availability: text(offer.get("availability")),
-            quantity: offer.get("inventoryLevel").and_then(|l| text(l.get("value"))),
+            quantity: offer
+                .get("inventoryLevel")
+                .and_then(|l| text(l.get("value"))),
             spec: Vec::new(),
             compare_at: None,
         };
@@ -172,14 +190,23 @@ mod tests {
         assert_eq!(raw.option_labels, ["颜色", "尺码"]);
         assert_eq!(raw.variants.len(), 2);
         let a1 = &raw.variants[0];
-        assert_eq!(a1.spec, [("颜色".to_owned(), "红色".to_owned()), ("尺码".to_owned(), "XL".to_owned())]);
+        assert_eq!(
+            a1.spec,
+            [
+                ("颜色".to_owned(), "红色".to_owned()),
+                ("尺码".to_owned(), "XL".to_owned())
+            ]
+        );
         assert_eq!(a1.price.as_deref(), Some("12.50"));
         assert_eq!(a1.compare_at.as_deref(), Some("¥20.00"));
         assert_eq!(a1.quantity.as_deref(), Some("22"));
         assert_eq!(raw.variants[1].price.as_deref(), Some("13"));
         let product = catalog::normalize(&raw, None).expect("normalize");
         assert_eq!(product.variants.len(), 2);
-        assert!(raw.provenance.iter().any(|p| p.from.contains("variant-table")));
+        assert!(raw
+            .provenance
+            .iter()
+            .any(|p| p.from.contains("variant-table")));
     }
 
     #[test]
@@ -202,7 +229,12 @@ mod tests {
 
     #[test]
     fn pages_without_a_product_are_an_error_naming_the_url() {
-        for html in ["", "<html><body>404</body></html>", "<script type=\"application/ld+json\">{not json", "<script"] {
+        for html in [
+            "",
+            "<html><body>404</body></html>",
+            "<script type=\"application/ld+json\">{not json",
+            "<script",
+        ] {
             let err = extract(&url(), html).expect_err(html);
             assert!(err.to_string().contains("/products/1.html"), "{err}");
         }

@@ -35,7 +35,8 @@ pub struct FetcherConfig {
 impl Default for FetcherConfig {
     fn default() -> Self {
         FetcherConfig {
-            user_agent: concat!("specsync/", env!("CARGO_PKG_VERSION"), " (+supplier sync)").to_owned(),
+            user_agent: concat!("specsync/", env!("CARGO_PKG_VERSION"), " (+supplier sync)")
+                .to_owned(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             max_body_bytes: 10 * 1024 * 1024,
@@ -163,7 +164,8 @@ impl Fetcher {
     /// Sets the rate for one host (a source's override of the default).
     pub fn set_host_rate(&self, host: &str, rate: Rate, burst: NonZeroU32) {
         let limiter = Arc::new(RateLimiter::direct(quota(rate, burst)));
-        self.lock_limiters().insert(host.to_ascii_lowercase(), limiter);
+        self.lock_limiters()
+            .insert(host.to_ascii_lowercase(), limiter);
     }
 
     /// Fetches `url`, retrying transient and rate-limited failures.
@@ -176,7 +178,9 @@ impl Fetcher {
             let delay = (attempt < self.config.retries)
                 .then(|| error.retry_delay(attempt, &self.config))
                 .flatten();
-            let Some(delay) = delay else { return Err(error) };
+            let Some(delay) = delay else {
+                return Err(error);
+            };
             tracing::debug!(%url, %error, ?delay, "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
@@ -213,7 +217,9 @@ impl Fetcher {
             .clone()
     }
 
-    fn lock_limiters(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<DefaultDirectRateLimiter>>> {
+    fn lock_limiters(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Arc<DefaultDirectRateLimiter>>> {
         self.limiters.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -230,7 +236,10 @@ fn transport_error(url: &Url, e: &reqwest::Error) -> FetchError {
     } else if e.is_connect() {
         "could not connect".to_owned()
     } else if e.is_redirect() {
-        return FetchError::Permanent { url: url.clone(), status: 310 };
+        return FetchError::Permanent {
+            url: url.clone(),
+            status: 310,
+        };
     } else {
         format!("request failed: {e}")
     };
@@ -272,24 +281,36 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(value.trim()).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name)?.to_str().ok().map(str::to_owned)
 }
 
-async fn read_capped(url: &Url, mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, FetchError> {
+async fn read_capped(
+    url: &Url,
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, FetchError> {
     let too_large = || FetchError::TooLarge {
         url: url.clone(),
         limit,
     };
-    let declared = header_str(response.headers(), CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
+    let declared = header_str(response.headers(), CONTENT_LENGTH.as_str())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     let mut body = Vec::with_capacity(declared.unwrap_or(64 * 1024));
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(url, &e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(url, &e))?
+    {
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
@@ -372,8 +393,14 @@ mod tests {
         headers.insert(RETRY_AFTER, "7".parse().expect("value"));
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
         let later = std::time::SystemTime::now() + Duration::from_secs(120);
-        headers.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().expect("value"));
+        headers.insert(
+            RETRY_AFTER,
+            httpdate::fmt_http_date(later).parse().expect("value"),
+        );
         let got = retry_after(&headers).expect("date form");
-        assert!(got <= Duration::from_secs(120) && got >= Duration::from_secs(110), "{got:?}");
+        assert!(
+            got <= Duration::from_secs(120) && got >= Duration::from_secs(110),
+            "{got:?}"
+        );
     }
 }

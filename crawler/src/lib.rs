@@ -46,7 +46,11 @@ impl PageFailure {
 }
 
 /// Fetches one product page and turns it into a normalized product.
-pub async fn fetch_product(fetcher: &Fetcher, url: &url::Url, currency: Option<Currency>) -> PageOutcome {
+pub async fn fetch_product(
+    fetcher: &Fetcher,
+    url: &url::Url,
+    currency: Option<Currency>,
+) -> PageOutcome {
     let page = match fetcher.fetch(url).await {
         Ok(page) => page,
         Err(e) => return PageOutcome::Failed(e.into()),

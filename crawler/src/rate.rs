@@ -70,7 +70,9 @@ impl Serialize for Rate {
 
 impl<'de> Deserialize<'de> for Rate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -80,7 +82,11 @@ mod tests {
 
     #[test]
     fn rates_parse_and_print() {
-        for (input, shown, interval_ms) in [("5/s", "5/s", 200), ("30/m", "30/m", 2000), (" 1 / h ", "1/h", 3_600_000)] {
+        for (input, shown, interval_ms) in [
+            ("5/s", "5/s", 200),
+            ("30/m", "30/m", 2000),
+            (" 1 / h ", "1/h", 3_600_000),
+        ] {
             let rate: Rate = input.parse().expect(input);
             assert_eq!(rate.to_string(), shown);
             assert_eq!(rate.interval().as_millis(), interval_ms);

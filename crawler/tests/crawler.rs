@@ -20,10 +20,17 @@ fn fast_fetcher() -> Fetcher {
 
 #[tokio::test]
 async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() {
-    let sim = SupplierSim::start(SimConfig { seed: 5, products: 12 }).await.expect("sim");
+    let sim = SupplierSim::start(SimConfig {
+        seed: 5,
+        products: 12,
+    })
+    .await
+    .expect("sim");
     let fetcher = fast_fetcher();
     let base = Url::parse(&sim.base_url()).expect("base");
-    let urls = discover::sitemap_urls(&fetcher, &base).await.expect("sitemap");
+    let urls = discover::sitemap_urls(&fetcher, &base)
+        .await
+        .expect("sitemap");
     let catalogue = sim.catalogue();
     assert_eq!(urls.len(), catalogue.products.len());
     for sim_product in catalogue.products.values() {
@@ -34,13 +41,32 @@ async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() 
         assert_eq!(product.title, sim_product.title);
         assert_eq!(product.variants.len(), sim_product.variants.len(), "{url}");
         for v in &sim_product.variants {
-            let got = product.variant(&v.key()).unwrap_or_else(|| panic!("{url}: no variant {}", v.key()));
+            let got = product
+                .variant(&v.key())
+                .unwrap_or_else(|| panic!("{url}: no variant {}", v.key()));
             assert_eq!(got.sku.as_deref(), Some(v.sku.as_str()));
-            assert_eq!(got.price.map(|m| m.minor), Some(v.price), "{url} {}", v.key());
-            assert_eq!(got.price.map(|m| m.currency.to_string()).as_deref(), Some("CNY"));
-            let want_status = if v.stock > 0 { Availability::InStock } else { Availability::OutOfStock };
+            assert_eq!(
+                got.price.map(|m| m.minor),
+                Some(v.price),
+                "{url} {}",
+                v.key()
+            );
+            assert_eq!(
+                got.price.map(|m| m.currency.to_string()).as_deref(),
+                Some("CNY")
+            );
+            let want_status = if v.stock > 0 {
+                Availability::InStock
+            } else {
+                Availability::OutOfStock
+            };
             assert_eq!(got.stock.status, want_status, "{url} {}", v.key());
-            assert_eq!(got.stock.quantity, (v.stock > 0).then_some(v.stock), "{url} {}", v.key());
+            assert_eq!(
+                got.stock.quantity,
+                (v.stock > 0).then_some(v.stock),
+                "{url} {}",
+                v.key()
+            );
             assert_eq!(got.spec.get("color"), Some(&v.color));
         }
     }
@@ -48,7 +74,12 @@ async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() 
 
 #[tokio::test]
 async fn failures_are_classified_and_never_a_product() {
-    let sim = SupplierSim::start(SimConfig { seed: 5, products: 3 }).await.expect("sim");
+    let sim = SupplierSim::start(SimConfig {
+        seed: 5,
+        products: 3,
+    })
+    .await
+    .expect("sim");
     sim.set_fault("/products/1.html", Fault::Status(500));
     sim.set_fault("/products/2.html", Fault::Status(403));
     let fetcher = fast_fetcher();
@@ -66,6 +97,10 @@ async fn failures_are_classified_and_never_a_product() {
     assert_eq!(class(outcome(99).await), Some(FailureClass::Gone));
     assert_eq!(class(outcome(3).await), None);
     // The 500 was retried once before giving up.
-    let hits = sim.requests().iter().filter(|(_, p)| p == "/products/1.html").count();
+    let hits = sim
+        .requests()
+        .iter()
+        .filter(|(_, p)| p == "/products/1.html")
+        .count();
     assert_eq!(hits, 2);
 }

@@ -68,7 +68,9 @@ impl ChangeKind {
 
     pub fn severity(&self) -> Severity {
         match self {
-            ChangeKind::OutOfStock | ChangeKind::VariantRemoved | ChangeKind::ProductGone => Severity::Critical,
+            ChangeKind::OutOfStock | ChangeKind::VariantRemoved | ChangeKind::ProductGone => {
+                Severity::Critical
+            }
             ChangeKind::PriceChanged | ChangeKind::SpecRenamed => Severity::Warning,
             _ => Severity::Info,
         }
@@ -132,9 +134,15 @@ impl Change {
         format!(
             "{}|{}|{}|{}|{}",
             self.kind,
-            self.listing.as_ref().map(ListingId::as_str).unwrap_or_default(),
+            self.listing
+                .as_ref()
+                .map(ListingId::as_str)
+                .unwrap_or_default(),
             self.product_url,
-            self.variant.as_ref().map(ToString::to_string).unwrap_or_default(),
+            self.variant
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             self.after.as_deref().unwrap_or_default(),
         )
     }

@@ -9,14 +9,15 @@ use crate::{Change, ChangeKind};
 /// Every difference between what the supplier sells now and what the listing shows.
 pub fn compare(listing: &Listing, product: &Product) -> Vec<Change> {
     let mut changes = Vec::new();
-    let change = |kind, variant: Option<&SpecKey>, before: Option<String>, after: Option<String>| Change {
-        kind,
-        listing: Some(listing.id.clone()),
-        product_url: product.url.clone(),
-        variant: variant.cloned(),
-        before,
-        after,
-    };
+    let change =
+        |kind, variant: Option<&SpecKey>, before: Option<String>, after: Option<String>| Change {
+            kind,
+            listing: Some(listing.id.clone()),
+            product_url: product.url.clone(),
+            variant: variant.cloned(),
+            before,
+            after,
+        };
     if normalize_text(&listing.title) != normalize_text(&product.title) {
         changes.push(change(
             ChangeKind::TitleChanged,
@@ -27,9 +28,13 @@ pub fn compare(listing: &Listing, product: &Product) -> Vec<Change> {
     }
     let links = link_variants(listing, product);
     for (lv, sv) in &links.pairs {
-        changes.extend(compare_variant(lv, sv).into_iter().map(|(kind, before, after)| {
-            change(kind, Some(&sv.key), Some(before), Some(after))
-        }));
+        changes.extend(
+            compare_variant(lv, sv)
+                .into_iter()
+                .map(|(kind, before, after)| {
+                    change(kind, Some(&sv.key), Some(before), Some(after))
+                }),
+        );
     }
     // A removed and an added variant with the same SKU are one renamed spec.
     let mut added: Vec<&Variant> = links.supplier_only;
@@ -100,7 +105,8 @@ struct Links<'a> {
 
 /// Links listing variants to supplier variants: by spec key first, then by SKU.
 fn link_variants<'a>(listing: &'a Listing, product: &'a Product) -> Links<'a> {
-    let mut supplier: BTreeMap<&SpecKey, &Variant> = product.variants.iter().map(|v| (&v.key, v)).collect();
+    let mut supplier: BTreeMap<&SpecKey, &Variant> =
+        product.variants.iter().map(|v| (&v.key, v)).collect();
     let mut pairs = Vec::new();
     let mut unkeyed = Vec::new();
     for lv in &listing.variants {
@@ -136,7 +142,11 @@ fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String
     if let Some(price) = sv.price {
         let cost = lv.cost();
         if price != cost {
-            out.push((ChangeKind::PriceChanged, cost.amount_string(), price.amount_string()));
+            out.push((
+                ChangeKind::PriceChanged,
+                cost.amount_string(),
+                price.amount_string(),
+            ));
         }
     }
     let listed = lv.stock > 0;
@@ -145,12 +155,19 @@ fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String
         (true, false) => out.push((ChangeKind::OutOfStock, lv.stock.to_string(), "0".to_owned())),
         (false, true) => {
             // A supplier back in stock without a count shows as its status (`in_stock`, `preorder`).
-            let after = sv.stock.quantity.map_or_else(|| sv.stock.status.as_str().to_owned(), |q| q.to_string());
+            let after = sv
+                .stock
+                .quantity
+                .map_or_else(|| sv.stock.status.as_str().to_owned(), |q| q.to_string());
             out.push((ChangeKind::BackInStock, lv.stock.to_string(), after));
         }
         (true, true) => {
             if let Some(q) = sv.stock.quantity.filter(|q| *q != lv.stock) {
-                out.push((ChangeKind::StockChanged, lv.stock.to_string(), q.to_string()));
+                out.push((
+                    ChangeKind::StockChanged,
+                    lv.stock.to_string(),
+                    q.to_string(),
+                ));
             }
         }
         (false, false) => {}
@@ -171,7 +188,13 @@ mod tests {
         SpecKey::parse(s).expect("key")
     }
 
-    fn variant(k: &str, sku: &str, price: i64, stock: Option<u32>, status: Availability) -> Variant {
+    fn variant(
+        k: &str,
+        sku: &str,
+        price: i64,
+        stock: Option<u32>,
+        status: Availability,
+    ) -> Variant {
         Variant {
             key: key(k),
             spec: BTreeMap::new(),
@@ -221,7 +244,15 @@ mod tests {
     fn kinds(changes: &[Change]) -> Vec<(ChangeKind, String)> {
         changes
             .iter()
-            .map(|c| (c.kind, c.variant.as_ref().map(ToString::to_string).unwrap_or_default()))
+            .map(|c| {
+                (
+                    c.kind,
+                    c.variant
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                )
+            })
             .collect()
     }
 
@@ -267,7 +298,10 @@ mod tests {
             variant("color=red;size=m", "A", 1250, Some(3), InStock),
             variant("color=red;size=l", "B", 1250, None, OutOfStock),
         ]);
-        let l = listing(vec![listed("size=m;color=red", "A", 1250, 3), listed("color=red;size=l", "B", 1250, 0)]);
+        let l = listing(vec![
+            listed("size=m;color=red", "A", 1250, 3),
+            listed("color=red;size=l", "B", 1250, 0),
+        ]);
         assert_eq!(compare(&l, &p), vec![]);
     }
 
@@ -290,6 +324,9 @@ mod tests {
         l.title = " T恤 ".into();
         assert!(compare(&l, &product(vec![])).is_empty());
         l.title = "T恤 旧款".into();
-        assert_eq!(kinds(&compare(&l, &product(vec![])))[0].0, ChangeKind::TitleChanged);
+        assert_eq!(
+            kinds(&compare(&l, &product(vec![])))[0].0,
+            ChangeKind::TitleChanged
+        );
     }
 }

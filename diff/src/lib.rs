@@ -8,4 +8,4 @@ mod change;
 mod compare;
 
 pub use change::{Change, ChangeKind, Severity};
-pub use compare::{compare, product_gone, new_style};
+pub use compare::{compare, new_style, product_gone};

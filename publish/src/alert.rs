@@ -22,7 +22,11 @@ fn group_name(change: &Change) -> String {
 
 fn describe(change: &Change) -> String {
     let what = change.kind.label();
-    let variant = change.variant.as_ref().map(|v| format!(" {v}")).unwrap_or_default();
+    let variant = change
+        .variant
+        .as_ref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
     let values = match (&change.before, &change.after) {
         (Some(b), Some(a)) => format!(": {b} → {a}"),
         (None, Some(a)) => format!(": {a}"),
@@ -34,9 +38,22 @@ fn describe(change: &Change) -> String {
 
 /// Renders an alert for `changes` (at least one).
 pub fn render_alert(changes: &[Change]) -> Alert {
-    let urgent = changes.iter().filter(|c| c.severity() == Severity::Critical).count();
-    let listings = changes.iter().filter_map(|c| c.listing.as_ref()).collect::<std::collections::BTreeSet<_>>().len();
-    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    let urgent = changes
+        .iter()
+        .filter(|c| c.severity() == Severity::Critical)
+        .count();
+    let listings = changes
+        .iter()
+        .filter_map(|c| c.listing.as_ref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     let mut subject = format!(
         "specsync: {} at your suppliers ({})",
         plural(changes.len(), "change"),
@@ -54,7 +71,10 @@ pub fn render_alert(changes: &[Change]) -> Alert {
     }
 
     let mut text = String::new();
-    let _ = writeln!(text, "specsync compared your listings with what your suppliers sell now.\n");
+    let _ = writeln!(
+        text,
+        "specsync compared your listings with what your suppliers sell now.\n"
+    );
     let mut html = String::from(
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">\
          <p>specsync compared your listings with what your suppliers sell now.</p>",
@@ -69,10 +89,18 @@ pub fn render_alert(changes: &[Change]) -> Alert {
             escape(url)
         );
         for c in group {
-            let mark = if c.severity() == Severity::Critical { "!" } else { "-" };
+            let mark = if c.severity() == Severity::Critical {
+                "!"
+            } else {
+                "-"
+            };
             let line = describe(c);
             let _ = writeln!(text, "  {mark} {line}");
-            let style = if c.severity() == Severity::Critical { " style=\"color:#b00\"" } else { "" };
+            let style = if c.severity() == Severity::Critical {
+                " style=\"color:#b00\""
+            } else {
+                ""
+            };
             let _ = write!(html, "<li{style}>{}</li>", escape(&line));
         }
         text.push('\n');
@@ -81,11 +109,18 @@ pub fn render_alert(changes: &[Change]) -> Alert {
     let footer = "Review and act on these with `specsync changes list`.";
     let _ = writeln!(text, "{footer}");
     let _ = write!(html, "<p>{}</p></body></html>", escape(footer));
-    Alert { subject, text, html }
+    Alert {
+        subject,
+        text,
+        html,
+    }
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -94,7 +129,13 @@ mod tests {
     use catalog::{ListingId, SpecKey};
     use diff::ChangeKind;
 
-    fn change(kind: ChangeKind, listing: Option<&str>, variant: Option<&str>, before: Option<&str>, after: Option<&str>) -> Change {
+    fn change(
+        kind: ChangeKind,
+        listing: Option<&str>,
+        variant: Option<&str>,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> Change {
         Change {
             kind,
             listing: listing.map(|l| ListingId::parse(l).expect("id")),
@@ -108,12 +149,27 @@ mod tests {
     #[test]
     fn alert_groups_by_listing_with_urgent_changes_first() {
         let changes = [
-            change(ChangeKind::PriceChanged, Some("L1"), Some("color=red"), Some("10.00"), Some("12.00")),
-            change(ChangeKind::OutOfStock, Some("L1"), Some("color=blue"), Some("5"), Some("0")),
+            change(
+                ChangeKind::PriceChanged,
+                Some("L1"),
+                Some("color=red"),
+                Some("10.00"),
+                Some("12.00"),
+            ),
+            change(
+                ChangeKind::OutOfStock,
+                Some("L1"),
+                Some("color=blue"),
+                Some("5"),
+                Some("0"),
+            ),
             change(ChangeKind::NewStyle, None, None, None, Some("新款<卫衣>")),
         ];
         let alert = render_alert(&changes);
-        assert_eq!(alert.subject, "[1 urgent] specsync: 3 changes at your suppliers (1 listing)");
+        assert_eq!(
+            alert.subject,
+            "[1 urgent] specsync: 3 changes at your suppliers (1 listing)"
+        );
         let expected_text = "\
 specsync compared your listings with what your suppliers sell now.
 
@@ -128,6 +184,8 @@ Review and act on these with `specsync changes list`.
 ";
         assert_eq!(alert.text, expected_text);
         assert!(alert.html.contains("新款&lt;卫衣&gt;"), "{}", alert.html);
-        assert!(alert.html.contains("<li style=\"color:#b00\">out of stock color=blue: 5 → 0</li>"));
+        assert!(alert
+            .html
+            .contains("<li style=\"color:#b00\">out of stock color=blue: 5 → 0</li>"));
     }
 }

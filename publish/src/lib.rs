@@ -42,22 +42,31 @@ pub struct Addresses {
 impl Addresses {
     pub fn parse(from: &str, to: &[String]) -> Result<Addresses, PublishError> {
         let parse = |field, address: &str| {
-            address.parse::<Mailbox>().map_err(|e| PublishError::BadAddress {
-                field,
-                address: address.to_owned(),
-                reason: e.to_string(),
-            })
+            address
+                .parse::<Mailbox>()
+                .map_err(|e| PublishError::BadAddress {
+                    field,
+                    address: address.to_owned(),
+                    reason: e.to_string(),
+                })
         };
         Ok(Addresses {
             from: parse("email.from", from)?,
-            to: to.iter().map(|a| parse("email.to", a)).collect::<Result<_, _>>()?,
+            to: to
+                .iter()
+                .map(|a| parse("email.to", a))
+                .collect::<Result<_, _>>()?,
         })
     }
 }
 
 /// Builds the MIME message of an alert. The Message-ID derives from the idempotency key, so a
 /// resent alert is recognisably the same message.
-pub fn build_message(addresses: &Addresses, alert: &Alert, idempotency_key: &str) -> Result<Message, PublishError> {
+pub fn build_message(
+    addresses: &Addresses,
+    alert: &Alert,
+    idempotency_key: &str,
+) -> Result<Message, PublishError> {
     let mut builder = Message::builder()
         .from(addresses.from.clone())
         .subject(alert.subject.clone())
@@ -66,6 +75,9 @@ pub fn build_message(addresses: &Addresses, alert: &Alert, idempotency_key: &str
         builder = builder.to(to.clone());
     }
     builder
-        .multipart(MultiPart::alternative_plain_html(alert.text.clone(), alert.html.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            alert.text.clone(),
+            alert.html.clone(),
+        ))
         .map_err(PublishError::Build)
 }

@@ -32,7 +32,11 @@ impl Outbox {
         &self.dir
     }
 
-    pub fn deliver(&self, idempotency_key: &str, message: &Message) -> Result<Delivered, PublishError> {
+    pub fn deliver(
+        &self,
+        idempotency_key: &str,
+        message: &Message,
+    ) -> Result<Delivered, PublishError> {
         let write_err = |path: &Path| {
             let path = path.to_owned();
             move |source| PublishError::Write { path, source }
@@ -40,7 +44,13 @@ impl Outbox {
         std::fs::create_dir_all(&self.dir).map_err(write_err(&self.dir))?;
         let name: String = idempotency_key
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = self.dir.join(format!("{name}.eml"));
         if path.exists() {
@@ -48,7 +58,8 @@ impl Outbox {
         }
         let tmp = self.dir.join(format!(".{name}.eml.tmp"));
         let mut file = std::fs::File::create(&tmp).map_err(write_err(&tmp))?;
-        file.write_all(&message.formatted()).map_err(write_err(&tmp))?;
+        file.write_all(&message.formatted())
+            .map_err(write_err(&tmp))?;
         file.sync_all().map_err(write_err(&tmp))?;
         std::fs::rename(&tmp, &path).map_err(write_err(&path))?;
         Ok(Delivered::Written(path))
@@ -73,15 +84,31 @@ mod tests {
             before: Some("旧".into()),
             after: Some("新".into()),
         };
-        let addresses = Addresses::parse("specsync <alerts@localhost>", &["shop@localhost".into()]).expect("addresses");
-        let message = build_message(&addresses, &render_alert(&[change]), "email-1-1").expect("message");
+        let addresses = Addresses::parse("specsync <alerts@localhost>", &["shop@localhost".into()])
+            .expect("addresses");
+        let message =
+            build_message(&addresses, &render_alert(&[change]), "email-1-1").expect("message");
         let first = outbox.deliver("email-1-1", &message).expect("deliver");
-        let Delivered::Written(path) = first else { panic!("not written: {first:?}") };
-        assert_eq!(outbox.deliver("email-1-1", &message).expect("again"), Delivered::AlreadyThere(path.clone()));
+        let Delivered::Written(path) = first else {
+            panic!("not written: {first:?}")
+        };
+        assert_eq!(
+            outbox.deliver("email-1-1", &message).expect("again"),
+            Delivered::AlreadyThere(path.clone())
+        );
         let eml = std::fs::read_to_string(&path).expect("read");
         assert!(eml.contains("Message-ID: <email-1-1@specsync>"), "{eml}");
-        assert!(eml.contains("multipart/alternative") && eml.contains("text/plain") && eml.contains("text/html"));
-        assert_eq!(std::fs::read_dir(dir.path().join("outbox")).expect("dir").count(), 1);
+        assert!(
+            eml.contains("multipart/alternative")
+                && eml.contains("text/plain")
+                && eml.contains("text/html")
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("outbox"))
+                .expect("dir")
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -87,7 +87,10 @@ mod tests {
         assert!(s.is_due(None, 0));
         assert!(!s.is_due(Some(0), 6 * 3600 * 1000 - 1));
         assert!(s.is_due(Some(0), 6 * 3600 * 1000));
-        assert_eq!("every 90m".parse::<Schedule>().expect("90m").to_string(), "every 90m");
+        assert_eq!(
+            "every 90m".parse::<Schedule>().expect("90m").to_string(),
+            "every 90m"
+        );
         assert!(!Schedule::Manual.is_due(None, 0));
         for bad in ["every", "every 0h", "6h", "every 5 weeks", "daily"] {
             assert!(bad.parse::<Schedule>().is_err(), "{bad}");

@@ -35,9 +35,13 @@ impl ChangeStatus {
     }
 
     fn parse(s: &str) -> Option<ChangeStatus> {
-        [ChangeStatus::Open, ChangeStatus::Applied, ChangeStatus::Rejected]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [
+            ChangeStatus::Open,
+            ChangeStatus::Applied,
+            ChangeStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 
@@ -83,7 +87,8 @@ fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> {
     let kind: String = row.try_get("kind").op(op)?;
     let kind: ChangeKind = kind.parse().map_err(corrupt)?;
     let status: String = row.try_get("status").op(op)?;
-    let status = ChangeStatus::parse(&status).ok_or_else(|| corrupt(format!("status `{status}`")))?;
+    let status =
+        ChangeStatus::parse(&status).ok_or_else(|| corrupt(format!("status `{status}`")))?;
     let listing: Option<String> = row.try_get("listing_id").op(op)?;
     let listing = listing
         .map(|l| ListingId::parse(&l))
@@ -184,11 +189,14 @@ impl Store {
     pub async fn claim_undelivered(&self, channel: &str) -> Result<Option<Delivery>, StoreError> {
         let op = "queue an alert";
         let mut tx = self.pool.begin().await.op(op)?;
-        let row = sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM changes WHERE delivery_id IS NULL")
-            .fetch_one(&mut *tx)
-            .await
-            .op(op)?;
-        let (lo, hi): (Option<i64>, Option<i64>) = (row.try_get("lo").op(op)?, row.try_get("hi").op(op)?);
+        let row = sqlx::query(
+            "SELECT MIN(id) AS lo, MAX(id) AS hi FROM changes WHERE delivery_id IS NULL",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .op(op)?;
+        let (lo, hi): (Option<i64>, Option<i64>) =
+            (row.try_get("lo").op(op)?, row.try_get("hi").op(op)?);
         let (Some(lo), Some(hi)) = (lo, hi) else {
             return Ok(None);
         };
@@ -221,7 +229,9 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("id").op("list pending deliveries")?;
-            let key: String = row.try_get("idempotency_key").op("list pending deliveries")?;
+            let key: String = row
+                .try_get("idempotency_key")
+                .op("list pending deliveries")?;
             out.push(self.delivery(id, key).await?);
         }
         Ok(out)
@@ -250,7 +260,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn mark_delivery_failed(&self, delivery_id: i64, error: &str) -> Result<(), StoreError> {
+    pub async fn mark_delivery_failed(
+        &self,
+        delivery_id: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE deliveries SET attempts = attempts + 1, last_error = $1 WHERE id = $2")
             .bind(error)
             .bind(delivery_id)

@@ -2,7 +2,9 @@ use catalog::ListingId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database URL `{url}` is not supported: use a file path, `sqlite://FILE` or `postgres://…`")]
+    #[error(
+        "database URL `{url}` is not supported: use a file path, `sqlite://FILE` or `postgres://…`"
+    )]
     UnsupportedUrl { url: String },
     #[error("failed to open the database {url}")]
     Open {

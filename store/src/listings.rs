@@ -34,9 +34,13 @@ fn variant_from_row(row: &AnyRow, currency: Currency) -> Result<ListingVariant, 
     let stock: i64 = row.try_get("stock").op("read a listing variant")?;
     Ok(ListingVariant {
         key: SpecKey::parse(&key).map_err(|e| corrupt(what(), e))?,
-        spec: serde_json::from_str::<BTreeMap<String, String>>(&spec).map_err(|e| corrupt(what(), e))?,
+        spec: serde_json::from_str::<BTreeMap<String, String>>(&spec)
+            .map_err(|e| corrupt(what(), e))?,
         sku: row.try_get("sku").op("read a listing variant")?,
-        price: Money::new(row.try_get("price_minor").op("read a listing variant")?, currency),
+        price: Money::new(
+            row.try_get("price_minor").op("read a listing variant")?,
+            currency,
+        ),
         cost: row
             .try_get::<Option<i64>, _>("cost_minor")
             .op("read a listing variant")?
@@ -68,7 +72,8 @@ impl Store {
             .await
             .op(op)?;
         for v in &listing.variants {
-            let spec = serde_json::to_string(&v.spec).map_err(|e| corrupt(format!("listing `{}`", listing.id), e))?;
+            let spec = serde_json::to_string(&v.spec)
+                .map_err(|e| corrupt(format!("listing `{}`", listing.id), e))?;
             sqlx::query(
                 "INSERT INTO listing_variants (listing_id, spec_key, spec_json, sku, price_minor, cost_minor, stock) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -100,11 +105,12 @@ impl Store {
             .op("read a listing")?;
         let Some(row) = row else { return Ok(None) };
         let mut listing = listing_from_row(&row)?;
-        let rows = sqlx::query("SELECT * FROM listing_variants WHERE listing_id = $1 ORDER BY spec_key")
-            .bind(id.as_str())
-            .fetch_all(&self.pool)
-            .await
-            .op("read a listing")?;
+        let rows =
+            sqlx::query("SELECT * FROM listing_variants WHERE listing_id = $1 ORDER BY spec_key")
+                .bind(id.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .op("read a listing")?;
         listing.variants = rows
             .iter()
             .map(|r| variant_from_row(r, listing.currency))
@@ -118,8 +124,15 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .op("list listings")?;
-        let mut listings: Vec<Listing> = rows.iter().map(listing_from_row).collect::<Result<_, _>>()?;
-        let index: BTreeMap<String, usize> = listings.iter().enumerate().map(|(i, l)| (l.id.to_string(), i)).collect();
+        let mut listings: Vec<Listing> = rows
+            .iter()
+            .map(listing_from_row)
+            .collect::<Result<_, _>>()?;
+        let index: BTreeMap<String, usize> = listings
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.to_string(), i))
+            .collect();
         let rows = sqlx::query("SELECT * FROM listing_variants ORDER BY listing_id, spec_key")
             .fetch_all(&self.pool)
             .await
@@ -175,7 +188,10 @@ impl Store {
 
     /// The listings linked to a supplier product, each with the snapshot version it was last
     /// compared with.
-    pub async fn listings_linked_to(&self, product_url: &str) -> Result<Vec<(Listing, Option<i64>)>, StoreError> {
+    pub async fn listings_linked_to(
+        &self,
+        product_url: &str,
+    ) -> Result<Vec<(Listing, Option<i64>)>, StoreError> {
         let rows = sqlx::query("SELECT listing_id, diffed_version FROM links WHERE product_url = $1 ORDER BY listing_id")
             .bind(product_url)
             .fetch_all(&self.pool)

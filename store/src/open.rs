@@ -34,11 +34,17 @@ fn connection_url(url: &str) -> Result<(Backend, String), StoreError> {
     }
     if let Some(rest) = url.strip_prefix("sqlite:") {
         let sep = if rest.contains('?') { '&' } else { '?' };
-        let url = if rest.contains("mode=") { url.to_owned() } else { format!("{url}{sep}mode=rwc") };
+        let url = if rest.contains("mode=") {
+            url.to_owned()
+        } else {
+            format!("{url}{sep}mode=rwc")
+        };
         return Ok((Backend::Sqlite, url));
     }
     if url.contains("://") {
-        return Err(StoreError::UnsupportedUrl { url: url.to_owned() });
+        return Err(StoreError::UnsupportedUrl {
+            url: url.to_owned(),
+        });
     }
     Ok((Backend::Sqlite, format!("sqlite://{url}?mode=rwc")))
 }
@@ -97,7 +103,13 @@ impl Store {
             .await
             .and_then(|r| r.try_get("v"))
             .op("read the schema version")?;
-        let known = self.backend.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+        let known = self
+            .backend
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
         match found {
             Some(found) if found > known => Err(StoreError::NewerSchema {
                 url: url.to_owned(),
@@ -110,7 +122,12 @@ impl Store {
 
     /// The highest schema version this build knows.
     pub fn schema_version(&self) -> i64 {
-        self.backend.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+        self.backend
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -120,9 +137,21 @@ mod tests {
 
     #[test]
     fn urls_choose_the_backend() {
-        assert_eq!(connection_url("specsync.db").expect("path").1, "sqlite://specsync.db?mode=rwc");
-        assert_eq!(connection_url("sqlite:///tmp/a.db").expect("sqlite").1, "sqlite:///tmp/a.db?mode=rwc");
-        assert_eq!(connection_url("postgres://u@h/db").expect("pg").0, Backend::Postgres);
-        assert!(matches!(connection_url("mysql://h/db"), Err(StoreError::UnsupportedUrl { .. })));
+        assert_eq!(
+            connection_url("specsync.db").expect("path").1,
+            "sqlite://specsync.db?mode=rwc"
+        );
+        assert_eq!(
+            connection_url("sqlite:///tmp/a.db").expect("sqlite").1,
+            "sqlite:///tmp/a.db?mode=rwc"
+        );
+        assert_eq!(
+            connection_url("postgres://u@h/db").expect("pg").0,
+            Backend::Postgres
+        );
+        assert!(matches!(
+            connection_url("mysql://h/db"),
+            Err(StoreError::UnsupportedUrl { .. })
+        ));
     }
 }

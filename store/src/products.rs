@@ -73,11 +73,13 @@ const PRODUCT_COLUMNS: &str = "id, source_id, url, status, gone_count, version, 
 
 impl Store {
     pub async fn product(&self, url: &str) -> Result<Option<StoredProduct>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {PRODUCT_COLUMNS} FROM supplier_products WHERE url = $1"))
-            .bind(url)
-            .fetch_optional(&self.pool)
-            .await
-            .op("read a supplier product")?;
+        let row = sqlx::query(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM supplier_products WHERE url = $1"
+        ))
+        .bind(url)
+        .fetch_optional(&self.pool)
+        .await
+        .op("read a supplier product")?;
         row.as_ref().map(product_from_row).transpose()
     }
 
@@ -106,10 +108,12 @@ impl Store {
         .op("read a snapshot")?;
         let Some(row) = row else { return Ok(None) };
         let json: String = row.try_get("product_json").op("read a snapshot")?;
-        serde_json::from_str(&json).map(Some).map_err(|e| StoreError::Corrupt {
-            what: format!("snapshot of {url}"),
-            detail: e.to_string(),
-        })
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                what: format!("snapshot of {url}"),
+                detail: e.to_string(),
+            })
     }
 
     /// Records a crawled page: the product (a new snapshot version only if its content hash
@@ -133,7 +137,11 @@ impl Store {
         .op(op)?;
         let stored = product_from_row(&row)?;
         let new_version = stored.content_hash.as_deref() != Some(page.content_hash);
-        let version = if new_version { stored.version + 1 } else { stored.version };
+        let version = if new_version {
+            stored.version + 1
+        } else {
+            stored.version
+        };
         if new_version {
             let json = serde_json::to_string(page.product).map_err(|e| StoreError::Corrupt {
                 what: format!("product {url}"),
@@ -150,17 +158,22 @@ impl Store {
             .execute(&mut *tx)
             .await
             .op(op)?;
-            sqlx::query("UPDATE supplier_products SET version = $1, content_hash = $2 WHERE id = $3")
-                .bind(version)
-                .bind(page.content_hash)
-                .bind(stored.id)
-                .execute(&mut *tx)
-                .await
-                .op(op)?;
+            sqlx::query(
+                "UPDATE supplier_products SET version = $1, content_hash = $2 WHERE id = $3",
+            )
+            .bind(version)
+            .bind(page.content_hash)
+            .bind(stored.id)
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
         }
         let mut recorded = 0;
         for change in page.changes {
-            if insert_change(&mut tx, Some(page.run_id), change).await?.is_some() {
+            if insert_change(&mut tx, Some(page.run_id), change)
+                .await?
+                .is_some()
+            {
                 recorded += 1;
             }
         }
@@ -182,7 +195,11 @@ impl Store {
 
     /// Counts a 404/410 answer for a known product; `confirmations` answers on separate crawls
     /// confirm it gone.
-    pub async fn observe_gone(&self, url: &str, confirmations: i64) -> Result<GoneOutcome, StoreError> {
+    pub async fn observe_gone(
+        &self,
+        url: &str,
+        confirmations: i64,
+    ) -> Result<GoneOutcome, StoreError> {
         let row = sqlx::query(&format!(
             "UPDATE supplier_products SET gone_count = gone_count + 1 WHERE url = $1 AND status = 'active' RETURNING {PRODUCT_COLUMNS}"
         ))
@@ -201,7 +218,12 @@ impl Store {
     }
 
     /// Marks a product gone and records the resulting changes, in one transaction.
-    pub async fn record_gone(&self, run_id: i64, url: &str, changes: &[Change]) -> Result<usize, StoreError> {
+    pub async fn record_gone(
+        &self,
+        run_id: i64,
+        url: &str,
+        changes: &[Change],
+    ) -> Result<usize, StoreError> {
         let op = "record a gone product";
         let mut tx = self.pool.begin().await.op(op)?;
         sqlx::query("UPDATE supplier_products SET status = 'gone' WHERE url = $1")
@@ -211,7 +233,10 @@ impl Store {
             .op(op)?;
         let mut recorded = 0;
         for change in changes {
-            if insert_change(&mut tx, Some(run_id), change).await?.is_some() {
+            if insert_change(&mut tx, Some(run_id), change)
+                .await?
+                .is_some()
+            {
                 recorded += 1;
             }
         }

@@ -65,10 +65,11 @@ impl Store {
         if self.source(&source.name).await?.is_some() {
             return Err(StoreError::SourceExists(source.name.clone()));
         }
-        let settings = serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
-            what: format!("settings of source `{}`", source.name),
-            detail: e.to_string(),
-        })?;
+        let settings =
+            serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
+                what: format!("settings of source `{}`", source.name),
+                detail: e.to_string(),
+            })?;
         let row = sqlx::query(&format!(
             "INSERT INTO sources (name, base_url, settings, created_at) VALUES ($1, $2, $3, $4) RETURNING {SOURCE_COLUMNS}"
         ))
@@ -83,19 +84,23 @@ impl Store {
     }
 
     pub async fn source(&self, name: &str) -> Result<Option<Source>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = $1"))
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .op("read a source")?;
+        let row = sqlx::query(&format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .op("read a source")?;
         row.as_ref().map(source_from_row).transpose()
     }
 
     pub async fn sources(&self) -> Result<Vec<Source>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY name"))
-            .fetch_all(&self.pool)
-            .await
-            .op("list sources")?;
+        let rows = sqlx::query(&format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .op("list sources")?;
         rows.iter().map(source_from_row).collect()
     }
 
@@ -115,18 +120,26 @@ impl Store {
 
     /// Starts a crawl run of a source; returns its id.
     pub async fn start_run(&self, source_id: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query("INSERT INTO crawl_runs (source_id, started_at) VALUES ($1, $2) RETURNING id")
-            .bind(source_id)
-            .bind(now_ms())
-            .fetch_one(&self.pool)
-            .await
-            .op("start a crawl run")?;
+        let row = sqlx::query(
+            "INSERT INTO crawl_runs (source_id, started_at) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(source_id)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .op("start a crawl run")?;
         row.try_get("id").op("start a crawl run")
     }
 
     /// Ends a run: its summary (JSON), and the source's health: a run that reached no page at all
     /// counts as a failure in a row.
-    pub async fn finish_run(&self, source_id: i64, run_id: i64, summary: &str, reached_any: bool) -> Result<Source, StoreError> {
+    pub async fn finish_run(
+        &self,
+        source_id: i64,
+        run_id: i64,
+        summary: &str,
+        reached_any: bool,
+    ) -> Result<Source, StoreError> {
         let mut tx = self.pool.begin().await.op("finish a crawl run")?;
         sqlx::query("UPDATE crawl_runs SET finished_at = $1, summary = $2 WHERE id = $3")
             .bind(now_ms())

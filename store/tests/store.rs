@@ -2,13 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use catalog::{Availability, Currency, Listing, ListingId, ListingVariant, Money, Product, SpecKey, Stock, Variant};
+use catalog::{
+    Availability, Currency, Listing, ListingId, ListingVariant, Money, Product, SpecKey, Stock,
+    Variant,
+};
 use diff::{Change, ChangeKind};
 use store::{ChangeFilter, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError};
 
 async fn open(dir: &tempfile::TempDir) -> Store {
     let path = dir.path().join("specsync.db");
-    Store::open(path.to_str().expect("utf-8 path")).await.expect("open")
+    Store::open(path.to_str().expect("utf-8 path"))
+        .await
+        .expect("open")
 }
 
 async fn source(store: &Store) -> i64 {
@@ -96,11 +101,30 @@ async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_re
         compared: &[],
     };
     let first = store.record_page(&record(&change)).await.expect("record");
-    assert_eq!((first.version, first.new_version, first.changes), (1, true, 1));
-    let again = store.record_page(&record(&change)).await.expect("record again");
-    assert_eq!((again.version, again.new_version, again.changes), (1, false, 0));
-    assert_eq!(store.latest_snapshot(&p.url).await.expect("snapshot"), Some(p.clone()));
-    assert_eq!(store.changes(&ChangeFilter::default()).await.expect("changes").len(), 1);
+    assert_eq!(
+        (first.version, first.new_version, first.changes),
+        (1, true, 1)
+    );
+    let again = store
+        .record_page(&record(&change))
+        .await
+        .expect("record again");
+    assert_eq!(
+        (again.version, again.new_version, again.changes),
+        (1, false, 0)
+    );
+    assert_eq!(
+        store.latest_snapshot(&p.url).await.expect("snapshot"),
+        Some(p.clone())
+    );
+    assert_eq!(
+        store
+            .changes(&ChangeFilter::default())
+            .await
+            .expect("changes")
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -122,12 +146,31 @@ async fn undelivered_changes_are_claimed_by_exactly_one_delivery() {
         })
         .await
         .expect("record");
-    let delivery = store.claim_undelivered("email").await.expect("claim").expect("a delivery");
+    let delivery = store
+        .claim_undelivered("email")
+        .await
+        .expect("claim")
+        .expect("a delivery");
     assert_eq!(delivery.changes.len(), 2);
-    assert!(store.claim_undelivered("email").await.expect("claim").is_none());
-    assert_eq!(store.pending_deliveries("email").await.expect("pending").len(), 1);
+    assert!(store
+        .claim_undelivered("email")
+        .await
+        .expect("claim")
+        .is_none());
+    assert_eq!(
+        store
+            .pending_deliveries("email")
+            .await
+            .expect("pending")
+            .len(),
+        1
+    );
     store.mark_delivered(delivery.id).await.expect("delivered");
-    assert!(store.pending_deliveries("email").await.expect("pending").is_empty());
+    assert!(store
+        .pending_deliveries("email")
+        .await
+        .expect("pending")
+        .is_empty());
 }
 
 #[tokio::test]
@@ -137,7 +180,10 @@ async fn a_product_is_gone_only_after_the_configured_confirmations() {
     let source_id = source(&store).await;
     let run = store.start_run(source_id).await.expect("run");
     let p = product(1200);
-    assert_eq!(store.observe_gone(&p.url, 2).await.expect("unknown"), GoneOutcome::Unknown);
+    assert_eq!(
+        store.observe_gone(&p.url, 2).await.expect("unknown"),
+        GoneOutcome::Unknown
+    );
     store
         .record_page(&PageRecord {
             source_id,
@@ -149,11 +195,24 @@ async fn a_product_is_gone_only_after_the_configured_confirmations() {
         })
         .await
         .expect("record");
-    assert_eq!(store.observe_gone(&p.url, 2).await.expect("first"), GoneOutcome::Counted(1));
-    assert_eq!(store.observe_gone(&p.url, 2).await.expect("second"), GoneOutcome::Confirmed);
+    assert_eq!(
+        store.observe_gone(&p.url, 2).await.expect("first"),
+        GoneOutcome::Counted(1)
+    );
+    assert_eq!(
+        store.observe_gone(&p.url, 2).await.expect("second"),
+        GoneOutcome::Confirmed
+    );
     store.record_gone(run, &p.url, &[]).await.expect("gone");
-    assert_eq!(store.observe_gone(&p.url, 2).await.expect("third"), GoneOutcome::AlreadyGone);
-    assert!(store.active_products(source_id).await.expect("active").is_empty());
+    assert_eq!(
+        store.observe_gone(&p.url, 2).await.expect("third"),
+        GoneOutcome::AlreadyGone
+    );
+    assert!(store
+        .active_products(source_id)
+        .await
+        .expect("active")
+        .is_empty());
 }
 
 #[tokio::test]
@@ -161,14 +220,20 @@ async fn listings_round_trip_and_links_need_an_existing_listing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(&dir).await;
     let l = listing();
-    let err = store.link(&l.id, "http://x/p").await.expect_err("no listing yet");
+    let err = store
+        .link(&l.id, "http://x/p")
+        .await
+        .expect_err("no listing yet");
     assert!(matches!(err, StoreError::NoListing(_)), "{err}");
     store.upsert_listing(&l).await.expect("save");
     store.upsert_listing(&l).await.expect("save twice");
     assert_eq!(store.listing(&l.id).await.expect("read"), Some(l.clone()));
     assert_eq!(store.listings().await.expect("all"), vec![l.clone()]);
     store.link(&l.id, "http://x/p").await.expect("link");
-    let linked = store.listings_linked_to("http://x/p").await.expect("linked");
+    let linked = store
+        .listings_linked_to("http://x/p")
+        .await
+        .expect("linked");
     assert_eq!(linked, vec![(l, None)]);
 }
 
@@ -194,10 +259,18 @@ async fn a_database_from_a_newer_specsync_is_refused_with_a_clear_message() {
     }
     let err = Store::open(url).await.expect_err("newer schema");
     let msg = err.to_string();
-    assert!(msg.contains("9999") && msg.contains(url) && msg.contains("upgrade specsync"), "{msg}");
+    assert!(
+        msg.contains("9999") && msg.contains(url) && msg.contains("upgrade specsync"),
+        "{msg}"
+    );
     // Nothing was lost: with the future row removed, the data is still there.
-    let pool = sqlx::AnyPool::connect(&format!("sqlite://{url}")).await.expect("raw connect");
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9999").execute(&pool).await.expect("delete");
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{url}"))
+        .await
+        .expect("raw connect");
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9999")
+        .execute(&pool)
+        .await
+        .expect("delete");
     pool.close().await;
     let store = Store::open(url).await.expect("open again");
     assert_eq!(store.listing(&l.id).await.expect("read"), Some(l));

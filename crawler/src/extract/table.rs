@@ -16,7 +16,9 @@ fn column(header: &str) -> Column {
     match h.as_str() {
         "sku" | "货号" | "编码" | "商品编码" | "sku code" => Column::Sku,
         "price" | "价格" | "價格" | "单价" | "售价" | "preis" | "prix" => Column::Price,
-        "stock" | "库存" | "庫存" | "inventory" | "availability" | "数量" | "qty" => Column::Stock,
+        "stock" | "库存" | "庫存" | "inventory" | "availability" | "数量" | "qty" => {
+            Column::Stock
+        }
         _ => Column::Option,
     }
 }
@@ -34,7 +36,10 @@ pub(super) fn variant_table(html: &str) -> Option<VariantTable> {
     let row_sel = Selector::parse("tbody tr").ok()?;
     let td_sel = Selector::parse("td").ok()?;
     let table = doc.select(&table_sel).next()?;
-    let headers: Vec<String> = table.select(&th_sel).map(|th| collapse(&th.text().collect::<String>())).collect();
+    let headers: Vec<String> = table
+        .select(&th_sel)
+        .map(|th| collapse(&th.text().collect::<String>()))
+        .collect();
     if headers.is_empty() {
         return None;
     }
@@ -50,8 +55,13 @@ pub(super) fn variant_table(html: &str) -> Option<VariantTable> {
         let mut row = RawVariant::default();
         for ((td, col), header) in tr.select(&td_sel).zip(&columns).zip(&headers) {
             match col {
-                Column::Sku => row.sku = Some(collapse(&td.text().collect::<String>())).filter(|s| !s.is_empty()),
-                Column::Option => row.spec.push((header.clone(), collapse(&td.text().collect::<String>()))),
+                Column::Sku => {
+                    row.sku =
+                        Some(collapse(&td.text().collect::<String>())).filter(|s| !s.is_empty())
+                }
+                Column::Option => row
+                    .spec
+                    .push((header.clone(), collapse(&td.text().collect::<String>()))),
                 Column::Stock => {
                     let text = collapse(&td.text().collect::<String>());
                     if text.chars().any(|c| c.is_ascii_digit()) {
@@ -69,7 +79,10 @@ pub(super) fn variant_table(html: &str) -> Option<VariantTable> {
         }
         rows.push(row);
     }
-    Some(VariantTable { option_labels, rows })
+    Some(VariantTable {
+        option_labels,
+        rows,
+    })
 }
 
 /// The current price, and the struck-through original price (`<del>`, `<s>`) if any.
@@ -77,11 +90,14 @@ fn price_cell(td: ElementRef<'_>) -> (String, String) {
     let mut now = String::new();
     let mut was = String::new();
     for node in td.descendants() {
-        let Some(text) = node.value().as_text() else { continue };
-        let struck = node
-            .ancestors()
-            .take_while(|a| a.id() != td.id())
-            .any(|a| a.value().as_element().is_some_and(|e| matches!(e.name(), "del" | "s" | "strike")));
+        let Some(text) = node.value().as_text() else {
+            continue;
+        };
+        let struck = node.ancestors().take_while(|a| a.id() != td.id()).any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| matches!(e.name(), "del" | "s" | "strike"))
+        });
         if struck { &mut was } else { &mut now }.push_str(text);
     }
     (collapse(&now), collapse(&was))
@@ -97,17 +113,21 @@ impl VariantTable {
         raw.option_labels = self.option_labels;
         if raw.variants.is_empty() {
             for (n, row) in self.rows.into_iter().enumerate() {
-                raw.note(format!("variants[{n}]"), format!("table.variant-table row {}", n + 1));
+                raw.note(
+                    format!("variants[{n}]"),
+                    format!("table.variant-table row {}", n + 1),
+                );
                 raw.variants.push(row);
             }
             return;
         }
         let mut unmatched = Vec::new();
         for (n, row) in self.rows.into_iter().enumerate() {
-            let offer = row
-                .sku
-                .as_ref()
-                .and_then(|sku| raw.variants.iter_mut().find(|v| v.sku.as_ref() == Some(sku)));
+            let offer = row.sku.as_ref().and_then(|sku| {
+                raw.variants
+                    .iter_mut()
+                    .find(|v| v.sku.as_ref() == Some(sku))
+            });
             match offer {
                 Some(offer) => {
                     offer.spec = row.spec;
@@ -116,7 +136,10 @@ impl VariantTable {
                     offer.availability = offer.availability.take().or(row.availability);
                     offer.price = offer.price.take().or(row.price);
                     raw.provenance.push(catalog::Provenance {
-                        field: format!("variants[sku={}].spec", offer.sku.as_deref().unwrap_or_default()),
+                        field: format!(
+                            "variants[sku={}].spec",
+                            offer.sku.as_deref().unwrap_or_default()
+                        ),
                         from: format!("table.variant-table row {}", n + 1),
                     });
                 }

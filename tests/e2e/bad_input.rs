@@ -1,0 +1,154 @@
+use crate::helpers::{path_str, specsync, Shop};
+
+fn stderr_and_code(out: &std::process::Output) -> (String, Option<i32>) {
+    (
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn a_bad_listing_file_is_refused_naming_the_file_and_place_and_changes_nothing() {
+    let shop = Shop::new();
+    let good = shop.write(
+        "good.json",
+        r#"[{"id": "tee", "title": "T恤", "currency": "CNY", "variants": [{"sku": "A", "spec": {"颜色": "红色"}, "price": "9.90", "stock": 3}]}]"#,
+    );
+    shop.ok(&["listings", "import", path_str(&good)]);
+    let before = shop.json(&["listings", "list", "--json"]);
+
+    let cases = [
+        (
+            "truncated.json",
+            "[{\"id\": \"tee\",\n \"title\": ",
+            "line 2",
+        ),
+        (
+            "price.json",
+            r#"[{"id": "tee", "title": "T", "currency": "CNY", "variants": [{"price": "9,90", "stock": 1}]}]"#,
+            "listing #1 (`tee`): variant #1",
+        ),
+        (
+            "stock.json",
+            r#"[{"id": "tee", "title": "T", "currency": "CNY", "variants": [{"price": "1", "stock": -4}]}]"#,
+            "line 1",
+        ),
+        ("binary.json", "\u{0}\u{1}garbage", "not a JSON array"),
+    ];
+    for (name, contents, place) in cases {
+        let file = shop.write(name, contents);
+        let (stderr, code) = stderr_and_code(&shop.run(&["listings", "import", path_str(&file)]));
+        assert_eq!(code, Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains(place),
+            "{name}: {stderr}"
+        );
+    }
+    let (stderr, code) =
+        stderr_and_code(&shop.run(&["listings", "import", "/nonexistent/listings.json"]));
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("/nonexistent/listings.json"), "{stderr}");
+    assert_eq!(
+        shop.json(&["listings", "list", "--json"]),
+        before,
+        "stored listings are untouched"
+    );
+}
+
+#[test]
+fn a_bad_config_is_an_error_naming_the_file_and_key() {
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.config()).expect("config");
+    std::fs::write(
+        shop.config(),
+        config.replace("timeout = \"30s\"", "timeout = \"soon\""),
+    )
+    .expect("write");
+    let (stderr, code) = stderr_and_code(&shop.run(&["changes", "list"]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("specsync.toml") && stderr.contains("crawler.timeout"),
+        "{stderr}"
+    );
+
+    let out = specsync()
+        .arg("--config")
+        .arg(shop.config())
+        .env("SPECSYNC__CRAWLER__TIMEOUT", "5s")
+        .args(["changes", "list"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "the environment overrides the file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn bad_sources_and_unknown_names_are_usage_errors() {
+    let shop = Shop::new();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "source",
+                "add",
+                "s",
+                "--url",
+                "http://127.0.0.1:9",
+                "--rate",
+                "fast",
+            ],
+            "`fast`",
+        ),
+        (&["source", "add", "s", "--url", "not a url"], "`not a url`"),
+        (
+            &[
+                "source",
+                "add",
+                "s",
+                "--url",
+                "http://127.0.0.1:9",
+                "--currency",
+                "yuan",
+            ],
+            "`yuan`",
+        ),
+        (&["crawl", "nosuch"], "no source `nosuch`"),
+        (
+            &["link", "nosuch", "http://127.0.0.1:9/p/1"],
+            "no listing `nosuch`",
+        ),
+    ];
+    for (args, needle) in cases {
+        let (stderr, code) = stderr_and_code(&shop.run(args));
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+    let (stderr, code) = stderr_and_code(&shop.run(&["crawl"]));
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("no sources"), "{stderr}");
+}
+
+#[test]
+fn a_database_from_a_newer_specsync_is_refused_and_kept() {
+    let shop = Shop::new();
+    let db = shop.dir.path().join("specsync.db");
+    let size_before = std::fs::metadata(&db).expect("db").len();
+    let status = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO _sqlx_migrations VALUES (9999,'future',0,1,x'00',0)\"); c.commit()")
+        .arg(&db)
+        .status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "python3 with its sqlite3 module writes the future schema row"
+    );
+    let (stderr, code) = stderr_and_code(&shop.run(&["changes", "list"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("schema version 9999") && stderr.contains("upgrade specsync"),
+        "{stderr}"
+    );
+    assert!(std::fs::metadata(&db).expect("db kept").len() >= size_before);
+}

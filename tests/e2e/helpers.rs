@@ -1,0 +1,135 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use fixtures::SupplierSim;
+use serde_json::Value;
+
+/// A merchant's folder with a fresh `specsync init`, driven through the binary.
+pub struct Shop {
+    pub dir: tempfile::TempDir,
+}
+
+pub fn specsync() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_specsync"));
+    // Settings of the machine running the tests must not leak in.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SPECSYNC") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+pub fn stdout_of(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+impl Shop {
+    pub fn new() -> Shop {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = specsync()
+            .arg("init")
+            .arg("--dir")
+            .arg(dir.path())
+            .output()
+            .expect("run init");
+        stdout_of(&out, "specsync init");
+        Shop { dir }
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("specsync.toml")
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.path().join("outbox")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        specsync()
+            .arg("--config")
+            .arg(self.config())
+            .args(args)
+            .output()
+            .expect("run specsync")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        stdout_of(&self.run(args), &format!("specsync {}", args.join(" ")))
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("specsync {} printed no JSON ({e}): {out}", args.join(" ")))
+    }
+
+    /// Adds the simulator as a source and imports the listings it would publish now.
+    pub fn connect(&self, sim: &SupplierSim) {
+        self.ok(&[
+            "source",
+            "add",
+            "sim",
+            "--url",
+            &sim.base_url(),
+            "--rate",
+            "200/s",
+            "--burst",
+            "10",
+            "--allow-private-networks",
+        ]);
+        let file = self.write(
+            "listings.json",
+            &serde_json::to_string(&sim.listings_json()).expect("json"),
+        );
+        self.ok(&["listings", "import", file.to_str().expect("utf-8 path")]);
+    }
+
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+
+    pub fn eml_files(&self) -> Vec<PathBuf> {
+        let Ok(dir) = std::fs::read_dir(self.outbox()) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+/// `(kind, page path, variant)` of each change in `specsync changes list --json`.
+pub fn change_keys(changes: &Value) -> Vec<(String, String, Option<String>)> {
+    changes
+        .as_array()
+        .expect("array of changes")
+        .iter()
+        .map(|c| {
+            let url = c["product_url"].as_str().expect("product_url");
+            let path = url::Url::parse(url).expect("url").path().to_owned();
+            (
+                c["kind"].as_str().expect("kind").to_owned(),
+                path,
+                c["variant"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}

@@ -1,0 +1,152 @@
+use std::collections::BTreeSet;
+
+use fixtures::{Fault, SimChangeKind, SimConfig, SupplierSim};
+
+use crate::helpers::{change_keys, Shop};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recorded_changes_equal_what_the_simulator_changed_at_epoch_1() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 7,
+        products: 24,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    // Linking by hand gives the same link the import made.
+    shop.ok(&["link", "sim-1", &sim.product_url(1)]);
+
+    let baseline = shop.json(&["crawl", "--json"]);
+    assert_eq!(baseline["products"], 24, "{baseline}");
+    assert_eq!(
+        baseline["changes"], 0,
+        "listings equal to epoch 0 differ from nothing: {baseline}"
+    );
+    assert!(shop.eml_files().is_empty());
+
+    let truth = sim.set_epoch(1);
+    let second = shop.json(&["crawl", "--json"]);
+    assert_eq!(second["failed"]["gone"], 1, "{second}");
+    let confirming = shop.json(&["crawl", "--json"]);
+    assert_eq!(
+        confirming["unchanged"], confirming["products"],
+        "nothing changed between: {confirming}"
+    );
+
+    let expected: BTreeSet<_> = truth
+        .iter()
+        .map(|c| {
+            let (kind, path, variant) = c.expected();
+            (kind.to_owned(), path, variant)
+        })
+        .collect();
+    let recorded = change_keys(&shop.json(&["changes", "list", "--json"]));
+    let found: BTreeSet<_> = recorded.iter().cloned().collect();
+    assert_eq!(
+        found.len(),
+        recorded.len(),
+        "a change was recorded twice: {recorded:#?}"
+    );
+    assert_eq!(
+        found,
+        expected,
+        "missed: {:#?}\nextra: {:#?}",
+        expected.difference(&found),
+        found.difference(&expected)
+    );
+
+    // Every change went into exactly one alert email.
+    let emails: Vec<String> = shop
+        .eml_files()
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("eml"))
+        .collect();
+    assert_eq!(emails.len(), 2, "one per crawl run that found changes");
+    assert!(emails
+        .iter()
+        .all(|e| e.contains("Content-Type: multipart/alternative")));
+    let changes = shop.json(&["changes", "list", "--json"]);
+    let undelivered = changes
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|c| c["delivery_id"].is_null())
+        .count();
+    assert_eq!(undelivered, 0, "{changes}");
+
+    // The listings were not updated, so `diff` still shows the differences, and records nothing.
+    let diff = shop.json(&["diff", "--json", "sim-1"]);
+    assert_eq!(diff[0]["crawled"], true);
+    let before = shop.json(&["changes", "list", "--json", "--status", "all"]);
+    assert_eq!(before.as_array().map(Vec::len), Some(recorded.len()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_page_failing_with_500_records_no_change_for_its_listing() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 11,
+        products: 20,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    let truth = sim.set_epoch(1);
+    let changed = truth
+        .iter()
+        .find(|c| c.kind == SimChangeKind::PriceChanged)
+        .expect("a price change");
+    sim.set_fault(&changed.path, Fault::Status(500));
+
+    // However often the page fails, nothing is recorded for it: not a change, not "gone".
+    for _ in 0..3 {
+        let crawl = shop.json(&["crawl", "--json"]);
+        assert_eq!(crawl["failed"]["transient"], 1, "{crawl}");
+    }
+    let recorded = change_keys(&shop.json(&["changes", "list", "--json"]));
+    assert!(
+        recorded.iter().all(|(_, path, _)| path != &changed.path),
+        "{recorded:#?}"
+    );
+    assert!(
+        recorded.iter().any(|(kind, _, _)| kind == "title_changed"),
+        "other pages still sync: {recorded:#?}"
+    );
+
+    // Once the page answers again, its change is found.
+    sim.clear_faults();
+    shop.ok(&["crawl"]);
+    let recorded = change_keys(&shop.json(&["changes", "list", "--json"]));
+    let want = (
+        "price_changed".to_owned(),
+        changed.path.clone(),
+        changed.variant.clone(),
+    );
+    assert!(recorded.contains(&want), "{recorded:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_supplier_counts_against_its_health_and_changes_nothing() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 3,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    sim.set_epoch(1);
+    drop(sim);
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["products"], 0, "{crawl}");
+    assert_eq!(crawl["changes"], 0, "{crawl}");
+    let sources = shop.json(&["source", "list", "--json"]);
+    assert_eq!(sources[0]["consecutive_failures"], 1, "{sources}");
+    assert_eq!(
+        shop.json(&["changes", "list", "--json"]),
+        serde_json::json!([])
+    );
+}
