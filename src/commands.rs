@@ -136,6 +136,7 @@ pub async fn add_source(
     sync::check_source(name, &settings)?;
     let base = listings::parse_product_url(url)
         .map_err(|e| Usage::new(format!("source `{name}`: {e}")))?;
+    sync::refuse_private(name, &base, &settings)?;
     let source = NewSource {
         name: name.to_owned(),
         base_url: base.to_string(),

@@ -93,6 +93,17 @@ fn politeness(name: &str, s: &SourceSettings) -> Result<Politeness, Usage> {
     })
 }
 
+/// A supplier site is never on the merchant's own network; a local test site must say so.
+pub fn refuse_private(name: &str, base: &Url, settings: &SourceSettings) -> Result<(), Usage> {
+    if crawler::guard::is_private_host(base) && !settings.allow_private_networks {
+        return Err(Usage::new(format!(
+            "source `{name}`: {base} is a loopback or private address; \
+             pass --allow-private-networks if it really is a supplier site (a local test site)"
+        )));
+    }
+    Ok(())
+}
+
 /// Validates settings before they are stored (`specsync source add`).
 pub fn check_source(name: &str, settings: &SourceSettings) -> Result<(), Usage> {
     politeness(name, settings).map(|_| ())
@@ -103,6 +114,7 @@ pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSum
     let polite = politeness(&source.name, &source.settings)?;
     let base = Url::parse(&source.base_url)
         .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
+    refuse_private(&source.name, &base, &source.settings)?;
     if let Some(host) = base.host_str() {
         app.fetcher.set_host_rate(host, polite.rate, polite.burst);
     }

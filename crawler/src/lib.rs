@@ -10,6 +10,7 @@
 pub mod discover;
 pub mod extract;
 pub mod fetch;
+pub mod guard;
 mod rate;
 
 use catalog::{Currency, Product};

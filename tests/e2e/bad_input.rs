@@ -88,16 +88,13 @@ fn a_bad_config_is_an_error_naming_the_file_and_key() {
 #[test]
 fn bad_sources_and_unknown_names_are_usage_errors() {
     let shop = Shop::new();
-    let cases: [(&[&str], &str); 5] = [
+    let local = "http://127.0.0.1:9";
+    let private = "--allow-private-networks";
+    let cases: [(&[&str], &str); 6] = [
+        (&["source", "add", "s", "--url", local], private),
         (
             &[
-                "source",
-                "add",
-                "s",
-                "--url",
-                "http://127.0.0.1:9",
-                "--rate",
-                "fast",
+                "source", "add", "s", "--url", local, private, "--rate", "fast",
             ],
             "`fast`",
         ),
@@ -108,7 +105,8 @@ fn bad_sources_and_unknown_names_are_usage_errors() {
                 "add",
                 "s",
                 "--url",
-                "http://127.0.0.1:9",
+                local,
+                private,
                 "--currency",
                 "yuan",
             ],
