@@ -37,13 +37,17 @@ pub enum Command {
     Link { listing: String, url: String },
     /// Crawl sources now and record what changed (all sources, or those named).
     Crawl {
+        /// Source names (default: every source).
         sources: Vec<String>,
+        /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Show what differs now between listings and their suppliers' latest pages (records nothing).
     Diff {
+        /// Listing ids (default: every linked listing).
         listings: Vec<String>,
+        /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -60,15 +64,20 @@ pub enum SourceCommand {
     Add(SourceAddArgs),
     /// List supplier sites.
     List {
+        /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Remove a supplier site with its crawled products (listings and changes stay).
-    Remove { name: String },
+    Remove {
+        /// The source's name.
+        name: String,
+    },
 }
 
 #[derive(Args)]
 pub struct SourceAddArgs {
+    /// A short name for the supplier, used by `crawl NAME`.
     pub name: String,
     /// The site's base URL; product pages are discovered from its sitemap.
     #[arg(long)]
@@ -94,12 +103,15 @@ pub struct SourceAddArgs {
 pub enum ListingsCommand {
     /// Import listings from a JSON file (see README for the format).
     Import {
+        /// A JSON file: an array of listings (see README).
         file: PathBuf,
+        /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// List imported listings and their links.
     List {
+        /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -115,6 +127,7 @@ pub enum ChangesCommand {
         /// Only this listing's changes.
         #[arg(long)]
         listing: Option<String>,
+        /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
