@@ -45,28 +45,13 @@ pub fn normalize(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| NormalizeError::NoTitle { url: url.clone() })?
         .to_owned();
-    let product_currency = match raw.currency.as_deref() {
-        Some(c) => Some(
-            currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
-                url: url.clone(),
-                currency: c.to_owned(),
-            })?,
-        ),
-        None => default_currency,
-    };
+    let product_currency = declared_currency(&url, raw.currency.as_deref())?.or(default_currency);
 
     let mut currency = product_currency;
     let mut variants: Vec<Variant> = Vec::with_capacity(raw.variants.len());
     for rv in &raw.variants {
-        let variant_currency = match rv.currency.as_deref() {
-            Some(c) => Some(
-                currency_from_text(c).ok_or_else(|| NormalizeError::BadCurrency {
-                    url: url.clone(),
-                    currency: c.to_owned(),
-                })?,
-            ),
-            None => product_currency,
-        };
+        let variant_currency =
+            declared_currency(&url, rv.currency.as_deref())?.or(product_currency);
         let money = |text: &Option<String>| -> Result<Option<Money>, NormalizeError> {
             let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
                 return Ok(None);
@@ -158,6 +143,17 @@ fn options_in_page_order(raw: &RawProduct) -> Vec<ProductOption> {
             }
         })
         .collect()
+}
+
+/// The currency a page declares for a product or an offer, if it declares one.
+fn declared_currency(url: &str, text: Option<&str>) -> Result<Option<Currency>, NormalizeError> {
+    let Some(text) = text else { return Ok(None) };
+    currency_from_text(text)
+        .map(Some)
+        .ok_or_else(|| NormalizeError::BadCurrency {
+            url: url.to_owned(),
+            currency: text.to_owned(),
+        })
 }
 
 /// A currency from a code or a symbol as pages show it.

@@ -83,32 +83,61 @@ fn price_change(after: &str) -> Change {
     }
 }
 
+/// A fresh database with one source and one crawl run.
+struct Crawled {
+    _dir: tempfile::TempDir,
+    store: Store,
+    source_id: i64,
+    run: i64,
+}
+
+impl Crawled {
+    async fn new() -> Crawled {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = open(&dir).await;
+        let source_id = source(&store).await;
+        let run = store.start_run(source_id).await.expect("run");
+        Crawled {
+            _dir: dir,
+            store,
+            source_id,
+            run,
+        }
+    }
+
+    async fn record(
+        &self,
+        product: &Product,
+        content_hash: &str,
+        changes: &[Change],
+    ) -> store::Recorded {
+        self.store
+            .record_page(&PageRecord {
+                source_id: self.source_id,
+                run_id: self.run,
+                product,
+                content_hash,
+                changes,
+                compared: &[],
+            })
+            .await
+            .expect("record")
+    }
+}
+
 #[tokio::test]
 async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(&dir).await;
-    let source_id = source(&store).await;
-    let run = store.start_run(source_id).await.expect("run");
+    let c = Crawled::new().await;
+    let store = &c.store;
     let p = product(1200);
     let hash = p.content_hash();
     let change = [price_change("12.00")];
-    let record = |changes| PageRecord {
-        source_id,
-        run_id: run,
-        product: &p,
-        content_hash: &hash,
-        changes,
-        compared: &[],
-    };
-    let first = store.record_page(&record(&change)).await.expect("record");
+    let first = c.record(&p, &hash, &change).await;
     assert_eq!(
         (first.version, first.new_version, first.changes),
         (1, true, 1)
     );
-    let again = store
-        .record_page(&record(&change))
-        .await
-        .expect("record again");
+    let again = c.record(&p, &hash, &change).await;
     assert_eq!(
         (again.version, again.new_version, again.changes),
         (1, false, 0)
@@ -129,23 +158,11 @@ async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_re
 
 #[tokio::test]
 async fn undelivered_changes_are_claimed_by_exactly_one_delivery() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(&dir).await;
-    let source_id = source(&store).await;
-    let run = store.start_run(source_id).await.expect("run");
+    let c = Crawled::new().await;
+    let store = &c.store;
     let p = product(1200);
     let changes = [price_change("12.00"), price_change("13.00")];
-    store
-        .record_page(&PageRecord {
-            source_id,
-            run_id: run,
-            product: &p,
-            content_hash: "h1",
-            changes: &changes,
-            compared: &[],
-        })
-        .await
-        .expect("record");
+    c.record(&p, "h1", &changes).await;
     let delivery = store
         .claim_undelivered("email")
         .await
@@ -175,26 +192,14 @@ async fn undelivered_changes_are_claimed_by_exactly_one_delivery() {
 
 #[tokio::test]
 async fn a_product_is_gone_only_after_the_configured_confirmations() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(&dir).await;
-    let source_id = source(&store).await;
-    let run = store.start_run(source_id).await.expect("run");
+    let c = Crawled::new().await;
+    let (store, source_id, run) = (&c.store, c.source_id, c.run);
     let p = product(1200);
     assert_eq!(
         store.observe_gone(&p.url, 2).await.expect("unknown"),
         GoneOutcome::Unknown
     );
-    store
-        .record_page(&PageRecord {
-            source_id,
-            run_id: run,
-            product: &p,
-            content_hash: "h1",
-            changes: &[],
-            compared: &[],
-        })
-        .await
-        .expect("record");
+    c.record(&p, "h1", &[]).await;
     assert_eq!(
         store.observe_gone(&p.url, 2).await.expect("first"),
         GoneOutcome::Counted(1)
