@@ -183,7 +183,7 @@ pub struct ImportSummary {
 
 pub async fn import_listings(app: &App, file: &Path) -> anyhow::Result<ImportSummary> {
     // Everything is validated before anything is stored: a bad file changes nothing.
-    let imported = listings::read_file(file)?;
+    let imported = listings::read_file(file, &app.config.option_names)?;
     let mut summary = ImportSummary {
         listings: 0,
         variants: 0,

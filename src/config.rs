@@ -32,6 +32,11 @@ timeout = "30s"
 retries = 2
 # A product is gone after a 404/410 on this many crawls in a row.
 gone_confirmations = 2
+
+[catalog]
+# Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,
+# 尺码/taille/サイズ… → size, 规格, 型号, 款式, 材质, 容量, 套餐…).
+aliases = { color = ["色号"], size = ["码段"] }
 "#;
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +48,15 @@ struct RawConfig {
     email: EmailSection,
     #[serde(default)]
     crawler: CrawlerSection,
+    #[serde(default)]
+    catalog: CatalogSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CatalogSection {
+    /// Canonical option name → the merchant's other names for it.
+    aliases: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,6 +123,8 @@ pub struct Config {
     pub timeout: Duration,
     pub retries: u32,
     pub gone_confirmations: u32,
+    /// Option names with the merchant's aliases, for supplier pages and listings alike.
+    pub option_names: catalog::OptionNames,
 }
 
 impl Config {
@@ -169,7 +185,14 @@ impl Config {
                 "{shown}: crawler.gone_confirmations must be at least 1"
             )));
         }
+        let mut option_names = catalog::OptionNames::default();
+        for (canonical, aliases) in &raw.catalog.aliases {
+            for alias in aliases {
+                option_names = option_names.with_alias(canonical, alias);
+            }
+        }
         Ok(Config {
+            option_names,
             path: path.to_owned(),
             database_url,
             email,
@@ -245,6 +268,7 @@ mod tests {
         assert_eq!(config.outbox, Path::new("/shop/outbox"));
         assert_eq!(config.timeout, Duration::from_secs(30));
         assert_eq!(config.gone_confirmations, 2);
+        assert_eq!(config.option_names.canonical("色号"), "color");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use catalog::{Currency, Listing, ListingId, ListingVariant, Money, SpecKey};
+use catalog::{Currency, Listing, ListingId, ListingVariant, Money, OptionNames, SpecKey};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -51,14 +51,14 @@ pub struct Imported {
     pub supplier_url: Option<url::Url>,
 }
 
-pub fn read_file(path: &Path) -> Result<Vec<Imported>, Usage> {
+pub fn read_file(path: &Path, names: &OptionNames) -> Result<Vec<Imported>, Usage> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Usage::new(format!("cannot read {shown}: {e}")))?;
-    parse(&shown.to_string(), &text)
+    parse(&shown.to_string(), &text, names)
 }
 
-pub fn parse(name: &str, text: &str) -> Result<Vec<Imported>, Usage> {
+pub fn parse(name: &str, text: &str, names: &OptionNames) -> Result<Vec<Imported>, Usage> {
     let items: Vec<ListingJson> = serde_json::from_str(text)
         .map_err(|e| Usage::new(format!("{name}: not a JSON array of listings: {e}")))?;
     let mut seen = BTreeMap::new();
@@ -70,12 +70,12 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Imported>, Usage> {
             if let Some(first) = seen.insert(item.id.clone(), i + 1) {
                 return Err(Usage::new(format!("{at}: the same id as listing #{first}")));
             }
-            convert(item).map_err(|e| Usage::new(format!("{at}: {e}")))
+            convert(item, names).map_err(|e| Usage::new(format!("{at}: {e}")))
         })
         .collect()
 }
 
-fn convert(item: ListingJson) -> Result<Imported, String> {
+fn convert(item: ListingJson, names: &OptionNames) -> Result<Imported, String> {
     let id = ListingId::parse(&item.id).map_err(|e| e.to_string())?;
     let currency = Currency::parse(&item.currency).map_err(|e| e.to_string())?;
     let supplier_url = item
@@ -93,14 +93,14 @@ fn convert(item: ListingJson) -> Result<Imported, String> {
             .map(|c| money(c, currency))
             .transpose()
             .map_err(at)?;
-        let key = SpecKey::from_pairs(v.spec.iter());
+        let key = SpecKey::from_pairs_with(names, v.spec.iter());
         if variants.iter().any(|other| other.key == key) {
             return Err(at(format!("spec {key} appears twice")));
         }
         let spec = v
             .spec
             .iter()
-            .map(|(k, val)| (catalog::canonical_option_name(k), val.clone()))
+            .map(|(k, val)| (names.canonical(k), val.clone()))
             .collect();
         variants.push(ListingVariant {
             key,
@@ -153,7 +153,7 @@ mod tests {
     fn a_listing_file_becomes_listings_with_keys_and_money() {
         let text = r#"[{"id": "tee-1", "title": "T恤", "currency": "cny", "supplier_url": "http://s/p/1.html#top",
             "variants": [{"sku": "A", "spec": {"颜色": "红色", "尺码": "XXL"}, "price": "29.90", "cost": 12.5, "stock": 3}]}]"#;
-        let imported = parse("l.json", text).expect("parse");
+        let imported = parse("l.json", text, &OptionNames::default()).expect("parse");
         let l = &imported[0].listing;
         assert_eq!(l.variants[0].key.to_string(), "color=红色;size=2xl");
         assert_eq!(l.variants[0].price.minor, 2990);
@@ -199,7 +199,7 @@ mod tests {
             ),
         ];
         for (text, needle) in cases {
-            let err = parse("shop.json", text)
+            let err = parse("shop.json", text, &OptionNames::default())
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();

@@ -10,7 +10,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use catalog::{Currency, Product};
+use catalog::{Currency, NormalizeRules, Product};
 use crawler::{discover, fetch_product, FailureClass, Fetcher, PageFailure, PageOutcome, Rate};
 use futures::StreamExt;
 use serde::Serialize;
@@ -127,9 +127,13 @@ pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSum
     let targets = targets(app, source, &base, &mut summary).await?;
     summary.pages = targets.len();
     let fetcher = &app.fetcher;
+    let rules = &NormalizeRules {
+        currency: polite.currency,
+        names: app.config.option_names.clone(),
+    };
     let mut pages = futures::stream::iter(targets)
         .map(|url| async move {
-            let outcome = fetch_product(fetcher, &url, polite.currency).await;
+            let outcome = fetch_product(fetcher, &url, rules).await;
             (url, outcome)
         })
         .buffer_unordered(polite.concurrency);

@@ -7,15 +7,24 @@
 mod listing;
 mod money;
 mod normalize;
+mod price;
 mod product;
 mod raw;
 mod spec;
+mod spec_value;
 mod stock;
+mod stock_text;
+mod text;
 
 pub use listing::{Listing, ListingId, ListingIdError, ListingVariant};
 pub use money::{Currency, Money, MoneyError};
-pub use normalize::{normalize, parse_price, NormalizeError};
+pub use normalize::{normalize, NormalizeError, NormalizeRules};
+pub use price::{
+    currency_from_text, parse_price, parse_price_text, tier_price, Decimal, ParsedPrice,
+};
 pub use product::{Product, ProductOption, Variant};
 pub use raw::{Provenance, RawProduct, RawVariant};
-pub use spec::{canonical_option_name, canonical_option_value, SpecKey, SpecKeyError};
+pub use spec::{canonical_option_name, canonical_option_value, OptionNames, SpecKey, SpecKeyError};
 pub use stock::{Availability, Stock};
+pub use stock_text::parse_stock;
+pub use text::{canonical_image_url, decode_entities, normalize_text};

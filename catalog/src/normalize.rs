@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::price::parse_price;
 use crate::{
-    canonical_option_name, Availability, Currency, Money, MoneyError, Product, ProductOption,
-    RawProduct, SpecKey, Stock, Variant,
+    Availability, Currency, Money, MoneyError, OptionNames, Product, ProductOption, RawProduct,
+    SpecKey, Stock, Variant,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -31,12 +32,18 @@ pub enum NormalizeError {
     },
 }
 
-/// Normalizes a raw product. `default_currency` is the source's currency, used when the page
-/// shows none.
-pub fn normalize(
-    raw: &RawProduct,
-    default_currency: Option<Currency>,
-) -> Result<Product, NormalizeError> {
+/// What a source and the merchant tell normalization.
+#[derive(Clone, Debug, Default)]
+pub struct NormalizeRules {
+    /// The source's currency: used when a page shows none, and to read `$` or `¥`.
+    pub currency: Option<Currency>,
+    /// Option names, with the merchant's aliases.
+    pub names: OptionNames,
+}
+
+/// Normalizes a raw product.
+pub fn normalize(raw: &RawProduct, rules: &NormalizeRules) -> Result<Product, NormalizeError> {
+    let default_currency = rules.currency;
     let url = raw.url.clone();
     let title = raw
         .title
@@ -45,13 +52,14 @@ pub fn normalize(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| NormalizeError::NoTitle { url: url.clone() })?
         .to_owned();
-    let product_currency = declared_currency(&url, raw.currency.as_deref())?.or(default_currency);
+    let product_currency =
+        declared_currency(&url, raw.currency.as_deref(), default_currency)?.or(default_currency);
 
     let mut currency = product_currency;
     let mut variants: Vec<Variant> = Vec::with_capacity(raw.variants.len());
     for rv in &raw.variants {
         let variant_currency =
-            declared_currency(&url, rv.currency.as_deref())?.or(product_currency);
+            declared_currency(&url, rv.currency.as_deref(), default_currency)?.or(product_currency);
         let money = |text: &Option<String>| -> Result<Option<Money>, NormalizeError> {
             let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
                 return Ok(None);
@@ -73,16 +81,22 @@ pub fn normalize(
         if currency.is_none() {
             currency = price.map(|m| m.currency);
         }
-        let quantity = rv.quantity.as_deref().and_then(parse_quantity);
+        let quantity = rv
+            .quantity
+            .as_deref()
+            .and_then(|q| crate::parse_stock(q).quantity);
         let status = rv
             .availability
             .as_deref()
             .map_or(Availability::Unknown, Availability::parse);
-        let key = SpecKey::from_pairs(rv.spec.iter().map(|(l, v)| (l.as_str(), v.as_str())));
+        let key = SpecKey::from_pairs_with(
+            &rules.names,
+            rv.spec.iter().map(|(l, v)| (l.as_str(), v.as_str())),
+        );
         let spec: BTreeMap<String, String> = rv
             .spec
             .iter()
-            .map(|(l, v)| (canonical_option_name(l), v.trim().to_owned()))
+            .map(|(l, v)| (rules.names.canonical(l), v.trim().to_owned()))
             .collect();
         variants.push(Variant {
             key,
@@ -108,7 +122,7 @@ pub fn normalize(
             key: w[0].key.to_string(),
         });
     }
-    let options = options_in_page_order(raw);
+    let options = options_in_page_order(raw, &rules.names);
     Ok(Product {
         url,
         title,
@@ -122,7 +136,7 @@ pub fn normalize(
     })
 }
 
-fn options_in_page_order(raw: &RawProduct) -> Vec<ProductOption> {
+fn options_in_page_order(raw: &RawProduct, names: &OptionNames) -> Vec<ProductOption> {
     raw.option_labels
         .iter()
         .enumerate()
@@ -137,7 +151,7 @@ fn options_in_page_order(raw: &RawProduct) -> Vec<ProductOption> {
                 }
             }
             ProductOption {
-                name: canonical_option_name(label),
+                name: names.canonical(label),
                 label: label.trim().to_owned(),
                 values,
             }
@@ -146,112 +160,18 @@ fn options_in_page_order(raw: &RawProduct) -> Vec<ProductOption> {
 }
 
 /// The currency a page declares for a product or an offer, if it declares one.
-fn declared_currency(url: &str, text: Option<&str>) -> Result<Option<Currency>, NormalizeError> {
+fn declared_currency(
+    url: &str,
+    text: Option<&str>,
+    preferred: Option<Currency>,
+) -> Result<Option<Currency>, NormalizeError> {
     let Some(text) = text else { return Ok(None) };
-    currency_from_text(text)
+    crate::price::currency_from_text(text, preferred)
         .map(Some)
         .ok_or_else(|| NormalizeError::BadCurrency {
             url: url.to_owned(),
             currency: text.to_owned(),
         })
-}
-
-/// A currency from a code or a symbol as pages show it.
-fn currency_from_text(text: &str) -> Option<Currency> {
-    let t = text.trim();
-    let code = match t {
-        "¥" | "￥" | "元" | "RMB" | "rmb" => "CNY",
-        "$" | "US$" => "USD",
-        "€" => "EUR",
-        "£" => "GBP",
-        _ => t,
-    };
-    Currency::parse(code).ok()
-}
-
-/// Parses a price as a page writes it (`¥12.50`, `1,299.00 €`, `12.5元`) into money. The
-/// currency comes from the text, else `currency`; `Ok(None)` when neither gives one.
-pub fn parse_price(text: &str, currency: Option<Currency>) -> Result<Option<Money>, MoneyError> {
-    let bad = || MoneyError::BadAmount {
-        input: text.to_owned(),
-    };
-    let start = text.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
-    let number_len = text[start..]
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(text.len() - start);
-    let number = text[start..start + number_len].trim_end_matches(['.', ',']);
-    let around = format!("{} {}", &text[..start], &text[start + number_len..]);
-    let currency = symbol_in(&around).or(currency);
-    let Some(currency) = currency else {
-        return Ok(None);
-    };
-    let negative = text[..start].trim_end().ends_with('-');
-    let plain = plain_decimal(number);
-    let money = Money::parse_decimal(&plain, currency).map_err(|_| bad())?;
-    Ok(Some(if negative {
-        Money::new(-money.minor, currency)
-    } else {
-        money
-    }))
-}
-
-fn symbol_in(around: &str) -> Option<Currency> {
-    let t = around.trim();
-    if t.is_empty() {
-        return None;
-    }
-    for token in t.split_whitespace() {
-        if let Some(c) = currency_from_text(token.trim_matches(|c: char| c == '-' || c == ':')) {
-            return Some(c);
-        }
-    }
-    for (symbol, code) in [
-        ("US$", "USD"),
-        ("¥", "CNY"),
-        ("￥", "CNY"),
-        ("元", "CNY"),
-        ("€", "EUR"),
-        ("£", "GBP"),
-        ("$", "USD"),
-    ] {
-        if t.contains(symbol) {
-            return Currency::parse(code).ok();
-        }
-    }
-    None
-}
-
-/// `1,299.00` → `1299.00`; `1.299,00` → `1299.00`; `12,50` → `12.50`; `1,299` → `1299`.
-fn plain_decimal(number: &str) -> String {
-    let last_dot = number.rfind('.');
-    let last_comma = number.rfind(',');
-    let decimal_sep = match (last_dot, last_comma) {
-        (Some(d), Some(c)) => Some(if d > c { '.' } else { ',' }),
-        // One dot is a decimal point (`12.500` is twelve and a half); several dots are grouping.
-        (Some(_), None) => (number.matches('.').count() == 1).then_some('.'),
-        (None, Some(c)) => {
-            let groups = number.matches(',').count();
-            (groups == 1 && number.len() - c - 1 != 3).then_some(',')
-        }
-        (None, None) => None,
-    };
-    number
-        .chars()
-        .filter_map(|ch| match ch {
-            '0'..='9' => Some(ch),
-            _ if Some(ch) == decimal_sep => Some('.'),
-            _ => None,
-        })
-        .collect()
-}
-
-fn parse_quantity(text: &str) -> Option<u32> {
-    let digits: String = text
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -302,7 +222,7 @@ mod tests {
             ],
             ..RawProduct::default()
         };
-        let p = normalize(&raw, None).expect("normalize");
+        let p = normalize(&raw, &NormalizeRules::default()).expect("normalize");
         assert_eq!(p.title, "纯棉T恤");
         assert_eq!(
             p.price().map(|m| m.to_string()).as_deref(),
@@ -336,11 +256,11 @@ mod tests {
             currency: Some("CNY".into()),
             ..RawProduct::default()
         };
-        let err = normalize(&raw, None).expect_err("no variants");
+        let err = normalize(&raw, &NormalizeRules::default()).expect_err("no variants");
         assert!(err.to_string().contains("http://s/p/2"), "{err}");
         raw.variants = vec![raw_variant("红色", "1", "1"), raw_variant("红色", "2", "1")];
         assert!(matches!(
-            normalize(&raw, None),
+            normalize(&raw, &NormalizeRules::default()),
             Err(NormalizeError::DuplicateVariant { .. })
         ));
     }

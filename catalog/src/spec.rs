@@ -8,6 +8,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::spec_value::canonical_option_value;
+use crate::spec_value::fold;
+
 /// Canonical option name → canonical value, ordered by name, so `size=xl;color=red` and
 /// `color=red;size=xl` are the same key.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,11 +29,19 @@ impl SpecKey {
     pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (N, V)>,
     ) -> Self {
+        Self::from_pairs_with(&OptionNames::default(), pairs)
+    }
+
+    /// As [`SpecKey::from_pairs`], with the merchant's option-name aliases.
+    pub fn from_pairs_with<N: AsRef<str>, V: AsRef<str>>(
+        names: &OptionNames,
+        pairs: impl IntoIterator<Item = (N, V)>,
+    ) -> Self {
         let map = pairs
             .into_iter()
             .map(|(n, v)| {
                 (
-                    canonical_option_name(n.as_ref()),
+                    names.canonical(n.as_ref()),
                     canonical_option_value(v.as_ref()),
                 )
             })
@@ -127,72 +138,247 @@ fn unescape(s: &str) -> String {
         .replace("%25", "%")
 }
 
-/// Option-name aliases → canonical name. Issue #5 extends this table and lets merchants add to it.
+/// Option-name aliases → canonical name, in the languages suppliers write. Compared after
+/// NFKC, simplified Chinese and lower-casing, so `顏色`, `Colour` and `ＣＯＬＯＲ` need no entry.
 const NAME_ALIASES: &[(&str, &[&str])] = &[
     (
         "color",
         &[
             "color",
             "colour",
+            "colors",
+            "colours",
             "颜色",
-            "顏色",
             "颜色分类",
-            "顏色分類",
             "色",
+            "色系",
+            "主色",
+            "颜色类别",
+            "色号",
             "farbe",
             "couleur",
+            "colore",
+            "cor",
+            "kleur",
+            "kolor",
+            "цвет",
+            "カラー",
+            "색상",
+            "컬러",
+            "renk",
+            "färg",
+            "farve",
+            "farge",
+            "barva",
+            "اللون",
+            "لون",
+            "màu",
+            "màu sắc",
+            "warna",
+            "สี",
         ],
     ),
     (
         "size",
         &[
-            "size", "尺码", "尺碼", "尺寸", "码数", "碼數", "大小", "größe", "grösse", "taille",
+            "size",
+            "sizes",
+            "尺码",
+            "尺寸",
+            "码数",
+            "大小",
+            "码",
+            "鞋码",
+            "größe",
+            "grösse",
+            "groesse",
+            "taille",
+            "talla",
+            "tamaño",
+            "taglia",
+            "tamanho",
+            "maat",
+            "rozmiar",
+            "размер",
+            "サイズ",
+            "사이즈",
+            "크기",
+            "beden",
+            "storlek",
+            "størrelse",
+            "velikost",
+            "المقاس",
+            "مقاس",
+            "kích thước",
+            "kích cỡ",
+            "ukuran",
+            "ขนาด",
         ],
     ),
-    ("style", &["style", "款式", "风格", "風格"]),
-    ("model", &["model", "型号", "型號", "版本", "version"]),
-    ("spec", &["spec", "规格", "規格", "specification"]),
+    (
+        "style",
+        &[
+            "style",
+            "款式",
+            "风格",
+            "样式",
+            "款",
+            "stil",
+            "estilo",
+            "stile",
+            "стиль",
+            "スタイル",
+            "스타일",
+        ],
+    ),
+    (
+        "model",
+        &[
+            "model",
+            "型号",
+            "版本",
+            "version",
+            "modell",
+            "modèle",
+            "modelo",
+            "modello",
+            "модель",
+            "型番",
+            "모델",
+        ],
+    ),
+    (
+        "spec",
+        &[
+            "spec",
+            "specs",
+            "规格",
+            "specification",
+            "specifications",
+            "variant",
+            "variante",
+            "variation",
+        ],
+    ),
+    (
+        "material",
+        &[
+            "material",
+            "材质",
+            "材料",
+            "面料",
+            "matériau",
+            "matière",
+            "materiale",
+            "материал",
+            "素材",
+            "소재",
+        ],
+    ),
+    (
+        "capacity",
+        &[
+            "capacity",
+            "容量",
+            "内存",
+            "存储",
+            "storage",
+            "kapazität",
+            "capacité",
+            "capacidad",
+            "ёмкость",
+        ],
+    ),
+    (
+        "package",
+        &[
+            "package",
+            "套餐",
+            "套餐类型",
+            "套装",
+            "bundle",
+            "pack",
+            "paket",
+            "lot",
+        ],
+    ),
+    (
+        "length",
+        &[
+            "length",
+            "长度",
+            "länge",
+            "longueur",
+            "longitud",
+            "длина",
+            "長さ",
+        ],
+    ),
+    (
+        "weight",
+        &[
+            "weight", "重量", "净重", "gewicht", "poids", "peso", "вес", "重さ",
+        ],
+    ),
+    (
+        "quantity",
+        &[
+            "quantity",
+            "数量",
+            "件数",
+            "menge",
+            "quantité",
+            "cantidad",
+            "количество",
+        ],
+    ),
 ];
 
-/// The canonical name of an option: an alias from the table, else the label with collapsed
-/// whitespace, lower-cased.
+/// Option names: the built-in aliases, plus the merchant's own (`[catalog.aliases]` in the
+/// config: `color = ["色号", "colour way"]`).
+#[derive(Clone, Debug, Default)]
+pub struct OptionNames {
+    extra: Vec<(String, String)>,
+}
+
+impl OptionNames {
+    /// Adds `alias` as another name of `canonical`.
+    pub fn with_alias(mut self, canonical: &str, alias: &str) -> Self {
+        self.extra.push((fold_name(alias), fold_name(canonical)));
+        self
+    }
+
+    /// The canonical name of an option label: the merchant's alias, else a built-in one, else
+    /// the label folded (NFKC, simplified, collapsed whitespace, lower case).
+    pub fn canonical(&self, label: &str) -> String {
+        let folded = fold_name(label);
+        if let Some((_, canonical)) = self.extra.iter().find(|(alias, _)| *alias == folded) {
+            return canonical.clone();
+        }
+        for (canonical, aliases) in NAME_ALIASES {
+            if aliases.contains(&folded.as_str()) {
+                return (*canonical).to_owned();
+            }
+        }
+        folded
+    }
+}
+
+fn fold_name(label: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let label = label.trim().trim_end_matches([':', '：']);
+    let nfkc: String = label.nfkc().collect();
+    let simplified = if nfkc.is_ascii() {
+        nfkc
+    } else {
+        simplet2s::convert(&nfkc)
+    };
+    fold(&simplified)
+}
+
+/// The canonical name of an option with the built-in aliases only.
 pub fn canonical_option_name(label: &str) -> String {
-    let folded = fold(label);
-    for (canonical, aliases) in NAME_ALIASES {
-        if aliases.contains(&folded.as_str()) {
-            return (*canonical).to_owned();
-        }
-    }
-    folded
-}
-
-/// The canonical value of an option, for matching: collapsed whitespace, lower-case, and the
-/// most common size spellings unified (`XXL` = `2XL`).
-pub fn canonical_option_value(value: &str) -> String {
-    let folded = fold(value);
-    match folded.as_str() {
-        "xxl" => "2xl".to_owned(),
-        "xxxl" => "3xl".to_owned(),
-        "xxxxl" => "4xl".to_owned(),
-        "xxs" => "2xs".to_owned(),
-        "均码" | "均碼" | "free size" | "one size" | "onesize" | "f" => "one-size".to_owned(),
-        _ => folded,
-    }
-}
-
-/// Trim, collapse inner whitespace (including the ideographic space) to one space, lower-case.
-fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s
-        .split(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
+    OptionNames::default().canonical(label)
 }
 
 #[cfg(test)]

@@ -13,31 +13,10 @@ pub enum Availability {
 }
 
 impl Availability {
-    /// Reads a schema.org availability (`https://schema.org/InStock`, `InStock`) or a short phrase
-    /// as pages write it. Issue #5 extends the phrases to many more languages.
+    /// Reads a schema.org availability (`https://schema.org/InStock`) or a phrase in any of the
+    /// languages [`crate::parse_stock`] knows.
     pub fn parse(text: &str) -> Availability {
-        let t = text.trim();
-        let last = t.rsplit('/').next().unwrap_or(t).to_ascii_lowercase();
-        match last.as_str() {
-            "instock"
-            | "in_stock"
-            | "in stock"
-            | "limitedavailability"
-            | "instoreonly"
-            | "onlineonly"
-            | "有货"
-            | "有貨"
-            | "现货"
-            | "現貨" => Availability::InStock,
-            "outofstock" | "out_of_stock" | "out of stock" | "soldout" | "sold out"
-            | "discontinued" | "缺货" | "缺貨" | "无货" | "無貨" | "售罄" | "已下架" => {
-                Availability::OutOfStock
-            }
-            "preorder" | "presale" | "backorder" | "pre-order" | "预售" | "預售" => {
-                Availability::Preorder
-            }
-            _ => Availability::Unknown,
-        }
+        crate::parse_stock(text).status
     }
 
     pub fn as_str(&self) -> &'static str {

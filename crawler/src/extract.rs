@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(a1.compare_at.as_deref(), Some("¥20.00"));
         assert_eq!(a1.quantity.as_deref(), Some("22"));
         assert_eq!(raw.variants[1].price.as_deref(), Some("13"));
-        let product = catalog::normalize(&raw, None).expect("normalize");
+        let product = catalog::normalize(&raw, &Default::default()).expect("normalize");
         assert_eq!(product.variants.len(), 2);
         assert!(raw
             .provenance
@@ -223,7 +223,7 @@ mod tests {
         let html = r#"<script type="application/ld+json">{"@type":"Product","name":"P","offers":[
             {"sku":"A","price":"1.00","priceCurrency":"CNY"},{"sku":"B","price":"2.00","priceCurrency":"CNY"}]}</script>"#;
         let raw = extract(&url(), html).expect("extract");
-        let product = catalog::normalize(&raw, None).expect("distinct keys");
+        let product = catalog::normalize(&raw, &Default::default()).expect("distinct keys");
         assert_eq!(product.variants[1].key.to_string(), "variant=b");
     }
 

@@ -13,7 +13,7 @@ pub mod fetch;
 pub mod guard;
 mod rate;
 
-use catalog::{Currency, Product};
+use catalog::{NormalizeRules, Product};
 pub use extract::ExtractError;
 pub use fetch::{FailureClass, FetchError, FetchedPage, Fetcher, FetcherConfig};
 pub use rate::{Rate, RateError};
@@ -50,7 +50,7 @@ impl PageFailure {
 pub async fn fetch_product(
     fetcher: &Fetcher,
     url: &url::Url,
-    currency: Option<Currency>,
+    rules: &NormalizeRules,
 ) -> PageOutcome {
     let page = match fetcher.fetch(url).await {
         Ok(page) => page,
@@ -60,7 +60,7 @@ pub async fn fetch_product(
         Ok(raw) => raw,
         Err(e) => return PageOutcome::Failed(e.into()),
     };
-    match catalog::normalize(&raw, currency) {
+    match catalog::normalize(&raw, rules) {
         Ok(product) => PageOutcome::Product(Box::new(product)),
         Err(e) => PageOutcome::Failed(e.into()),
     }

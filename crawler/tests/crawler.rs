@@ -35,7 +35,9 @@ async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() 
     assert_eq!(urls.len(), catalogue.products.len());
     for sim_product in catalogue.products.values() {
         let url = Url::parse(&sim.product_url(sim_product.id)).expect("url");
-        let PageOutcome::Product(product) = fetch_product(&fetcher, &url, None).await else {
+        let PageOutcome::Product(product) =
+            fetch_product(&fetcher, &url, &Default::default()).await
+        else {
             panic!("{url} gave no product");
         };
         assert_eq!(product.title, sim_product.title);
@@ -86,7 +88,7 @@ async fn failures_are_classified_and_never_a_product() {
     let outcome = |id: u32| {
         let url = Url::parse(&sim.product_url(id)).expect("url");
         let fetcher = &fetcher;
-        async move { fetch_product(fetcher, &url, None).await }
+        async move { fetch_product(fetcher, &url, &Default::default()).await }
     };
     let class = |o: PageOutcome| match o {
         PageOutcome::Failed(f) => Some(f.class()),

@@ -18,7 +18,7 @@ pub fn compare(listing: &Listing, product: &Product) -> Vec<Change> {
             before,
             after,
         };
-    if normalize_text(&listing.title) != normalize_text(&product.title) {
+    if catalog::normalize_text(&listing.title) != catalog::normalize_text(&product.title) {
         changes.push(change(
             ChangeKind::TitleChanged,
             None,
@@ -173,10 +173,6 @@ fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String
         (false, false) => {}
     }
     out
-}
-
-fn normalize_text(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -1,0 +1,223 @@
+//! Currencies as pages write them: symbols, local abbreviations and ISO 4217 codes.
+//!
+//! Some symbols stand for several currencies (`$`, `¥`, `kr`, `Rs`); each is listed with its
+//! candidates, the most common first. The source's configured currency (or a hint seen near the
+//! price) picks among them; without one, the first candidate is taken.
+
+use crate::Currency;
+
+/// Symbol → candidate ISO codes, most likely first. Longer symbols are tried before shorter
+/// ones at the same place (`US$` before `$`).
+const SYMBOLS: &[(&str, &[&str])] = &[
+    ("US$", &["USD"]),
+    ("MXN$", &["MXN"]),
+    ("MX$", &["MXN"]),
+    ("HK$", &["HKD"]),
+    ("NT$", &["TWD"]),
+    ("CA$", &["CAD"]),
+    ("AU$", &["AUD"]),
+    ("NZ$", &["NZD"]),
+    ("R$", &["BRL"]),
+    ("C$", &["CAD"]),
+    ("A$", &["AUD"]),
+    ("S$", &["SGD"]),
+    (
+        "$",
+        &[
+            "USD", "CAD", "AUD", "MXN", "NZD", "SGD", "HKD", "TWD", "ARS", "CLP", "COP",
+        ],
+    ),
+    ("€", &["EUR"]),
+    ("£", &["GBP"]),
+    ("¥", &["CNY", "JPY"]),
+    ("元", &["CNY", "TWD", "HKD"]),
+    ("人民币", &["CNY"]),
+    ("円", &["JPY"]),
+    ("₩", &["KRW"]),
+    ("원", &["KRW"]),
+    ("₹", &["INR"]),
+    ("₽", &["RUB"]),
+    ("руб.", &["RUB"]),
+    ("руб", &["RUB"]),
+    ("р.", &["RUB"]),
+    ("₴", &["UAH"]),
+    ("грн", &["UAH"]),
+    ("₺", &["TRY"]),
+    ("₪", &["ILS"]),
+    ("฿", &["THB"]),
+    ("₫", &["VND"]),
+    ("₱", &["PHP"]),
+    ("zł", &["PLN"]),
+    ("Kč", &["CZK"]),
+    ("Ft", &["HUF"]),
+    ("kr.", &["DKK", "SEK", "NOK", "ISK"]),
+    ("kr", &["SEK", "NOK", "DKK", "ISK"]),
+    ("Kn", &["HRK"]),
+    ("kn", &["HRK"]),
+    ("Lei", &["RON"]),
+    ("lei", &["RON"]),
+    ("лв", &["BGN"]),
+    ("Rs.", &["INR", "PKR", "LKR", "NPR"]),
+    ("Rs", &["INR", "PKR", "LKR", "NPR"]),
+    ("Rp", &["IDR"]),
+    ("RM", &["MYR"]),
+    ("TL", &["TRY"]),
+    ("Fr.", &["CHF"]),
+    ("ر.س", &["SAR"]),
+    ("د.إ", &["AED"]),
+    ("RMB", &["CNY"]),
+];
+
+/// Active ISO 4217 codes, so that three capital letters in a price (`XXL`) are not taken for one.
+const ISO_CODES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN \
+BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP \
+GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT \
+LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR \
+PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL \
+THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL";
+
+/// What a mention can mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Candidates {
+    /// An ISO code: exactly one currency.
+    Code(Currency),
+    /// A symbol: one of these, most likely first.
+    Symbol(&'static [&'static str]),
+}
+
+/// A currency mention found in a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Mention {
+    /// Byte offset in the text.
+    pub at: usize,
+    pub len: usize,
+    pub candidates: Candidates,
+}
+
+impl Mention {
+    /// A code or a symbol of one currency.
+    pub fn definite(&self) -> bool {
+        match self.candidates {
+            Candidates::Code(_) => true,
+            Candidates::Symbol(list) => list.len() == 1,
+        }
+    }
+
+    /// The currency this mention means, given the source's currency.
+    pub fn resolve(&self, preferred: Option<Currency>) -> Option<Currency> {
+        match self.candidates {
+            Candidates::Code(c) => Some(c),
+            Candidates::Symbol(list) => {
+                if let Some(p) = preferred.filter(|p| list.contains(&p.as_str())) {
+                    return Some(p);
+                }
+                list.first().and_then(|c| Currency::parse(c).ok())
+            }
+        }
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+/// An active ISO 4217 code, in any case.
+fn iso_code(text: &str) -> Option<Currency> {
+    let c = Currency::parse(text).ok()?;
+    ISO_CODES
+        .split(' ')
+        .any(|code| code == c.as_str())
+        .then_some(c)
+}
+
+/// Every currency mention in `text`, in order.
+pub(crate) fn mentions(text: &str) -> Vec<Mention> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < text.len() {
+        if !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let rest = &text[i..];
+        let prev = text[..i].chars().next_back();
+        let symbol = SYMBOLS
+            .iter()
+            .filter(|(s, _)| rest.starts_with(s))
+            .max_by_key(|(s, _)| s.len())
+            .filter(|(symbol, _)| {
+                // A symbol made of letters must stand alone (`kr`, not the `kr` in `Krone`).
+                let lettered = symbol.chars().next().is_some_and(is_word_char);
+                let next = rest[symbol.len()..].chars().next();
+                !lettered || (!prev.is_some_and(is_word_char) && !next.is_some_and(is_word_char))
+            });
+        // Three ASCII letters standing alone: an ISO code, unless a longer symbol starts here
+        // (`MXN$`).
+        let code = (bytes[i].is_ascii_alphabetic()
+            && !prev.is_some_and(is_word_char)
+            && rest.bytes().take_while(u8::is_ascii_alphabetic).count() == 3)
+            .then(|| iso_code(&rest[..3]))
+            .flatten()
+            .filter(|_| symbol.is_none_or(|(s, _)| s.len() <= 3));
+        let found = match (code, symbol) {
+            (Some(code), _) => Some((3, Candidates::Code(code))),
+            (None, Some((symbol, list))) => Some((symbol.len(), Candidates::Symbol(list))),
+            (None, None) => None,
+        };
+        if let Some((len, candidates)) = found {
+            out.push(Mention {
+                at: i,
+                len,
+                candidates,
+            });
+            i += len;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// A currency named by a short text (a hint, a `priceCurrency`, a configured symbol).
+pub fn currency_from_text(text: &str, preferred: Option<Currency>) -> Option<Currency> {
+    let t = text.trim();
+    if let Some(c) = iso_code(t) {
+        return Some(c);
+    }
+    mentions(t).first().and_then(|m| m.resolve(preferred))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_codes_and_words_are_found_longest_first() {
+        let found = |t: &str| -> Vec<String> {
+            mentions(t)
+                .iter()
+                .filter_map(|m| m.resolve(None))
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(found("US$ 12"), ["USD"]);
+        assert_eq!(found("MXN$2.072,22"), ["MXN"]);
+        assert_eq!(found("12 EUR"), ["EUR"]);
+        assert!(found("XXL 12").is_empty());
+        assert_eq!(found("Krone 12 kr"), ["SEK"]);
+        assert_eq!(found("99 ر.س"), ["SAR"]);
+    }
+
+    #[test]
+    fn ambiguous_symbols_follow_the_preferred_currency() {
+        let jpy = Currency::parse("JPY").ok();
+        let cad = Currency::parse("CAD").ok();
+        assert_eq!(currency_from_text("¥", jpy), jpy);
+        assert_eq!(currency_from_text("¥", None), Some(Currency::CNY));
+        assert_eq!(currency_from_text("$", cad), cad);
+        assert_eq!(currency_from_text("$", jpy), Some(Currency::USD));
+        assert_eq!(currency_from_text("chf", None), Currency::parse("CHF").ok());
+        assert_eq!(currency_from_text("ABC", None), None);
+    }
+}

@@ -1,0 +1,190 @@
+//! Prices as pages write them → an amount and a currency.
+//!
+//! `¥12.50`, `12.5元`, `¥12起`, `1.299,00 €`, `MXN$2.072,22`, `US$5 – US$9` (the low end),
+//! `Was $20 Now $15` (the current price), `١٬٢٩٩ ر.س`. Text is NFKC-normalized first, so
+//! full-width digits and `￥` read as their plain forms.
+
+mod currency;
+mod number;
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+pub use currency::currency_from_text;
+pub use number::Decimal;
+
+use crate::{Currency, Money, MoneyError};
+
+/// What a price text says: an amount and a currency, each if it can be told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParsedPrice {
+    pub amount: Option<Decimal>,
+    pub currency: Option<Currency>,
+}
+
+impl ParsedPrice {
+    /// As money, when both the amount and the currency are known.
+    pub fn money(&self, input: &str) -> Result<Option<Money>, MoneyError> {
+        let (Some(amount), Some(currency)) = (self.amount, self.currency) else {
+            return Ok(None);
+        };
+        let exact = amount
+            .rescale(currency.exponent())
+            .ok_or_else(|| MoneyError::TooPrecise {
+                input: input.to_owned(),
+                currency,
+                exponent: currency.exponent(),
+            })?;
+        Ok(Some(Money::new(exact.mantissa, currency)))
+    }
+
+    /// The amount as a decimal string: with the currency's decimals when it is known
+    /// (`1299.00`, `1200` for JPY), else at least two.
+    pub fn amount_string(&self) -> Option<String> {
+        let amount = self.amount?;
+        let scale = match self.currency {
+            Some(c) => c.exponent().max(amount.scale),
+            None => amount.scale.max(2),
+        };
+        Some(amount.rescale(scale).unwrap_or(amount).to_string())
+    }
+}
+
+/// Words before an old (struck-through) price, lower-case.
+const OLD_PRICE_MARKERS: &[&str] = &[
+    "was",
+    "list price",
+    "regular price",
+    "reg.",
+    "orig.",
+    "original price",
+    "rrp",
+    "msrp",
+    "原价",
+    "原價",
+    "市场价",
+    "市場價",
+    "划线价",
+    "吊牌价",
+    "statt",
+    "uvp",
+    "avant",
+    "au lieu de",
+    "antes",
+    "prima",
+    "era",
+    "van",
+    "было",
+    "通常価格",
+    "定価",
+    "정가",
+];
+
+/// Words and signs between the two ends of a price range.
+const RANGE_JOINERS: &[&str] = &[
+    "-", "–", "—", "~", "～", "至", "到", "to", "bis", "à", "a", "до",
+];
+
+/// Parses a price text. `hint` is a currency seen near the price on the page (a code or a
+/// symbol); `preferred` is the source's currency, which also decides ambiguous symbols.
+pub fn parse_price_text(
+    text: &str,
+    hint: Option<&str>,
+    preferred: Option<Currency>,
+) -> ParsedPrice {
+    let text = nfkc(text);
+    let mentions = currency::mentions(&text);
+    let hinted = hint.and_then(|h| currency_from_text(&nfkc(h), preferred));
+    let currency = mentions
+        .iter()
+        .find(|m| m.definite())
+        .and_then(|m| m.resolve(preferred))
+        .or(hinted)
+        .or_else(|| mentions.first().and_then(|m| m.resolve(preferred)))
+        .or(preferred);
+    let exponent = currency.map_or(2, |c| c.exponent());
+    let amount = choose_amount(&text, &number::numbers(&text), exponent);
+    ParsedPrice { amount, currency }
+}
+
+fn nfkc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    }
+}
+
+/// The current price among the numbers: old prices are skipped, a range gives its low end.
+fn choose_amount(text: &str, numbers: &[number::Number], exponent: u32) -> Option<Decimal> {
+    let lower = text.to_lowercase();
+    // Lower-casing can change byte offsets outside ASCII; fall back to the text as it is then.
+    let context = if lower.len() == text.len() {
+        lower.as_str()
+    } else {
+        text
+    };
+    let is_old = |n: &number::Number| {
+        let before = context[..n.start]
+            .trim_end_matches(|c: char| !c.is_alphanumeric() || c.is_ascii_digit());
+        let before = before.trim_end();
+        OLD_PRICE_MARKERS.iter().any(|m| before.ends_with(m))
+    };
+    let current: Vec<&number::Number> = numbers.iter().filter(|n| !is_old(n)).collect();
+    let candidates = if current.is_empty() {
+        numbers.iter().collect()
+    } else {
+        current
+    };
+    let first = candidates.first()?;
+    let value = first.value(exponent)?;
+    let Some(second) = candidates.get(1) else {
+        return Some(value);
+    };
+    let between = &context[first.end..second.start];
+    let joiner = between
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| strip_currency(w))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>();
+    let is_range = joiner.len() == 1 && RANGE_JOINERS.contains(&joiner[0]);
+    match (is_range, second.value(exponent)) {
+        (true, Some(other)) => Some(value.min_value(other)),
+        _ => Some(value),
+    }
+}
+
+/// A word of the text without the currency symbols stuck to it (`US$9` → ``, `-US$` → `-`).
+fn strip_currency(word: &str) -> &str {
+    let mentions = currency::mentions(word);
+    match (mentions.first(), mentions.len()) {
+        (Some(m), 1) if m.at == 0 => &word[m.len..],
+        (Some(m), 1) if m.at + m.len == word.len() => &word[..m.at],
+        _ => word,
+    }
+}
+
+/// Parses a price into money, with `currency` as the source's currency (see [`parse_price_text`]).
+/// `Ok(None)` when the text shows no currency and none is configured.
+pub fn parse_price(text: &str, currency: Option<Currency>) -> Result<Option<Money>, MoneyError> {
+    let parsed = parse_price_text(text, None, currency);
+    if parsed.amount.is_none() {
+        return Err(MoneyError::BadAmount {
+            input: text.to_owned(),
+        });
+    }
+    parsed.money(text)
+}
+
+/// The price for buying `quantity`, from quantity tiers such as 1688's `skuPriceScale`
+/// (`[(1, ¥15), (10, ¥13), (100, ¥11)]`): the tier with the largest minimum not above it.
+pub fn tier_price(tiers: &[(u32, Money)], quantity: u32) -> Option<Money> {
+    tiers
+        .iter()
+        .filter(|(min, _)| *min <= quantity)
+        .max_by_key(|(min, _)| *min)
+        .or_else(|| tiers.iter().min_by_key(|(min, _)| *min))
+        .map(|(_, price)| *price)
+}

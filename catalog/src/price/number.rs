@@ -1,0 +1,248 @@
+//! Numbers as prices are written: `1,299.00` · `1.299,00` · `1 299,00` · `1'299.00` · `١٬٢٩٩٫٥٠`.
+//!
+//! A number is a run of digits and separators. Which separator is the decimal point is decided
+//! as a person would: the last of two different separators; a separator repeated is grouping;
+//! a single one followed by exactly three digits is grouping, unless the currency has three
+//! decimals or the number starts with `0` (`0.299`).
+
+use std::fmt;
+
+/// An exact decimal: `mantissa × 10^-scale`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Decimal {
+    pub mantissa: i64,
+    pub scale: u32,
+}
+
+impl Decimal {
+    /// The same value with exactly `scale` decimals, if no non-zero digit is lost.
+    pub fn rescale(self, scale: u32) -> Option<Decimal> {
+        if scale >= self.scale {
+            let factor = 10i64.checked_pow(scale - self.scale)?;
+            return Some(Decimal {
+                mantissa: self.mantissa.checked_mul(factor)?,
+                scale,
+            });
+        }
+        let factor = 10i64.checked_pow(self.scale - scale)?;
+        (self.mantissa % factor == 0).then_some(Decimal {
+            mantissa: self.mantissa / factor,
+            scale,
+        })
+    }
+
+    fn cmp_value(&self, other: &Decimal) -> std::cmp::Ordering {
+        let scale = self.scale.max(other.scale);
+        match (self.rescale(scale), other.rescale(scale)) {
+            (Some(a), Some(b)) => a.mantissa.cmp(&b.mantissa),
+            _ => self.scale.cmp(&other.scale),
+        }
+    }
+
+    /// The smaller value.
+    pub fn min_value(self, other: Decimal) -> Decimal {
+        if other.cmp_value(&self).is_lt() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let abs = self.mantissa.unsigned_abs();
+        if self.scale == 0 {
+            return write!(f, "{sign}{abs}");
+        }
+        let unit = 10u64.pow(self.scale);
+        write!(
+            f,
+            "{sign}{}.{:0width$}",
+            abs / unit,
+            abs % unit,
+            width = self.scale as usize
+        )
+    }
+}
+
+/// A number found in a text, with its byte span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Number {
+    pub start: usize,
+    pub end: usize,
+    /// Digit groups and the separator after each (none after the last).
+    groups: Vec<(String, Option<char>)>,
+}
+
+/// The value of a digit in any script pages use (after NFKC, full-width digits are ASCII).
+fn digit(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '\u{0660}'..='\u{0669}' => Some((c as u32 - 0x0660) as u8),
+        '\u{06F0}'..='\u{06F9}' => Some((c as u32 - 0x06F0) as u8),
+        '\u{0966}'..='\u{096F}' => Some((c as u32 - 0x0966) as u8),
+        _ => None,
+    }
+}
+
+fn is_point(c: char) -> bool {
+    matches!(c, '.' | ',' | '\u{066B}' | '\u{066C}')
+}
+
+/// Separators that can only group: spaces and apostrophes.
+fn is_spacing(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{00A0}' | '\u{202F}' | '\u{2009}' | '\'' | '\u{2019}'
+    )
+}
+
+/// Every number in `text`, in order.
+pub(crate) fn numbers(text: &str) -> Vec<Number> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if digit(chars[i].1).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = chars[i].0;
+        let mut groups: Vec<(String, Option<char>)> = vec![(String::new(), None)];
+        while i < chars.len() {
+            let c = chars[i].1;
+            if let Some(d) = digit(c) {
+                if let Some(last) = groups.last_mut() {
+                    last.0.push(char::from(b'0' + d));
+                }
+                i += 1;
+                continue;
+            }
+            let digits_after = chars[i + 1..]
+                .iter()
+                .take_while(|(_, c)| digit(*c).is_some())
+                .count();
+            let separator = if is_point(c) {
+                digits_after > 0
+            } else {
+                // A space groups only thousands: exactly three digits follow.
+                is_spacing(c) && digits_after == 3
+            };
+            if !separator {
+                break;
+            }
+            if let Some(last) = groups.last_mut() {
+                last.1 = Some(c);
+            }
+            groups.push((String::new(), None));
+            i += 1;
+        }
+        let end = chars.get(i).map_or(text.len(), |(at, _)| *at);
+        out.push(Number { start, end, groups });
+    }
+    out
+}
+
+impl Number {
+    /// The value, deciding which separator is the decimal point. `exponent` is the currency's
+    /// number of decimals (2 when it is not known).
+    pub fn value(&self, exponent: u32) -> Option<Decimal> {
+        let decimal_at = self.decimal_separator(exponent);
+        let mut mantissa: i64 = 0;
+        let mut scale = 0u32;
+        for (i, (digits, _)) in self.groups.iter().enumerate() {
+            for b in digits.bytes() {
+                mantissa = mantissa.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+                if decimal_at.is_some_and(|d| i > d) {
+                    scale += 1;
+                }
+            }
+        }
+        Some(Decimal { mantissa, scale })
+    }
+
+    /// The index of the group after which the decimal point stands, if any.
+    fn decimal_separator(&self, exponent: u32) -> Option<usize> {
+        let seps: Vec<char> = self.groups.iter().filter_map(|(_, s)| *s).collect();
+        let last_index = seps.len().checked_sub(1)?;
+        let last = seps[last_index];
+        if is_spacing(last) || last == '\u{066C}' {
+            return None;
+        }
+        if last == '\u{066B}' {
+            return Some(last_index);
+        }
+        let same = seps.iter().filter(|s| **s == last).count();
+        let other_points = seps.iter().any(|s| *s != last && !is_spacing(*s));
+        let frac_len = self.groups[last_index + 1].0.len();
+        if other_points {
+            // `1,299.00`, `1.299,00`, `1,29,999.00`: the last different separator is the point.
+            return (same == 1).then_some(last_index);
+        }
+        if same > 1 {
+            // `1.299.000` groups; `1.299.00` is not a grouping and reads as a decimal point.
+            let all_thousands = self.groups[1..].iter().all(|(d, _)| d.len() == 3);
+            return (!all_thousands).then_some(last_index);
+        }
+        let int_part = &self.groups[0].0;
+        let leading_zero = int_part.len() == 1 && int_part == "0";
+        let grouping =
+            frac_len == 3 && exponent != 3 && !leading_zero && seps.iter().all(|s| !is_spacing(*s));
+        (!grouping).then_some(last_index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str, exponent: u32) -> String {
+        let n = numbers(text);
+        n.first()
+            .and_then(|n| n.value(exponent))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn separators_are_read_as_a_person_would() {
+        let cases = [
+            ("1,299.00", "1299.00"),
+            ("1.299,00", "1299.00"),
+            ("1 299,00", "1299.00"),
+            ("1\u{00A0}299,00", "1299.00"),
+            ("1'299.00", "1299.00"),
+            ("1,29,999.00", "129999.00"),
+            ("1,299", "1299"),
+            ("1.299", "1299"),
+            ("12,50", "12.50"),
+            ("12.5", "12.5"),
+            ("0.299", "0.299"),
+            ("1.299.000", "1299000"),
+            ("١٬٢٩٩٫٥٠", "1299.50"),
+            ("۱۲۳", "123"),
+            ("2.072,22", "2072.22"),
+            ("12 500", "12500"),
+            ("1 299.00", "1299.00"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(value(text, 2), want, "{text}");
+        }
+        assert_eq!(
+            value("1.299", 3),
+            "1.299",
+            "three-decimal currencies keep the point"
+        );
+    }
+
+    #[test]
+    fn numbers_end_where_the_digits_end() {
+        let n = numbers("¥10-20");
+        assert_eq!(n.len(), 2);
+        let n = numbers("2 for 10");
+        assert_eq!(n.len(), 2, "a space before `for` is not grouping");
+        assert!(numbers("no digits").is_empty());
+    }
+}
