@@ -54,8 +54,26 @@ pub enum Command {
     /// The change queue.
     #[command(subcommand)]
     Changes(ChangesCommand),
+    /// Normalize strings read line by line from stdin; one JSON line out per line in.
+    #[command(subcommand)]
+    Parse(ParseCommand),
     /// The whole loop against the bundled supplier simulator, on loopback.
     Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+pub enum ParseCommand {
+    /// Prices (`1.299,00 €`, `¥12起`), optionally `text<TAB>currency seen near it`
+    /// → {"amount": "1299.00", "currency": "EUR"}.
+    Price {
+        /// The currency of prices that show none, and the reading of `$`, `¥`, `kr`.
+        #[arg(long)]
+        currency: Option<String>,
+    },
+    /// Stock texts (`仅剩3件`, `Only 3 left`, `Ausverkauft`) → {"status": …, "quantity": n|null}.
+    Stock,
+    /// `name<TAB>value` lines → {"name": "color", "value": "红色", "key": "color=红色"}.
+    Spec,
 }
 
 #[derive(Subcommand)]

@@ -7,6 +7,7 @@ mod demo;
 mod error;
 mod listings;
 mod output;
+mod parse;
 mod sync;
 
 use std::process::ExitCode;

@@ -162,9 +162,9 @@ fn scale(number: &str, num: u64, den: u64) -> Option<String> {
     let digits: u128 = format!("{int}{frac}").parse().ok()?;
     let divisor = 10u128.checked_pow(u32::try_from(frac.len()).ok()?)?;
     // In thousandths, rounded half up.
-    let thousandths =
-        (digits.checked_mul(u128::from(num))?.checked_mul(2000)? / (divisor * u128::from(den)) + 1)
-            / 2;
+    let thousandths = (digits.checked_mul(u128::from(num))?.checked_mul(2000)?
+        / (divisor * u128::from(den)))
+    .div_ceil(2);
     let whole = thousandths / 1000;
     let rest = thousandths % 1000;
     if rest == 0 {

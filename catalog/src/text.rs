@@ -148,11 +148,20 @@ fn strip_resize_suffix(path: &str) -> String {
         Some(dot) if !path[dot..].contains('/') => (&path[..dot], &path[dot..]),
         _ => (path, ""),
     };
+    let stem = [
+        "_crop_center",
+        "_crop_top",
+        "_crop_bottom",
+        "_crop_left",
+        "_crop_right",
+    ]
+    .iter()
+    .find_map(|crop| stem.strip_suffix(crop))
+    .unwrap_or(stem);
     let cut = |sep: char| -> Option<&str> {
         let at = stem.rfind(sep)?;
         let suffix = &stem[at + 1..];
         let suffix = suffix.split('@').next().unwrap_or(suffix);
-        let suffix = suffix.strip_suffix("_crop_center").unwrap_or(suffix);
         is_size(suffix, sep == '_').then(|| &stem[..at])
     };
     let stem = cut('_').or_else(|| cut('-')).unwrap_or(stem);

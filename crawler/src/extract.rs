@@ -224,7 +224,11 @@ mod tests {
             {"sku":"A","price":"1.00","priceCurrency":"CNY"},{"sku":"B","price":"2.00","priceCurrency":"CNY"}]}</script>"#;
         let raw = extract(&url(), html).expect("extract");
         let product = catalog::normalize(&raw, &Default::default()).expect("distinct keys");
-        assert_eq!(product.variants[1].key.to_string(), "variant=b");
+        assert_eq!(
+            product.variants[1].key.to_string(),
+            "spec=b",
+            "`variant` is an alias of `spec`"
+        );
     }
 
     #[test]

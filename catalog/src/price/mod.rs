@@ -118,17 +118,11 @@ fn nfkc(text: &str) -> Cow<'_, str> {
 
 /// The current price among the numbers: old prices are skipped, a range gives its low end.
 fn choose_amount(text: &str, numbers: &[number::Number], exponent: u32) -> Option<Decimal> {
-    let lower = text.to_lowercase();
-    // Lower-casing can change byte offsets outside ASCII; fall back to the text as it is then.
-    let context = if lower.len() == text.len() {
-        lower.as_str()
-    } else {
-        text
-    };
+    let lower = lower_in_place(text);
+    let context = lower.as_str();
     let is_old = |n: &number::Number| {
-        let before = context[..n.start]
-            .trim_end_matches(|c: char| !c.is_alphanumeric() || c.is_ascii_digit());
-        let before = before.trim_end();
+        let before = context[..n.start].trim_end_matches(|c: char| !c.is_alphanumeric());
+        let before = without_trailing_currency(before);
         OLD_PRICE_MARKERS.iter().any(|m| before.ends_with(m))
     };
     let current: Vec<&number::Number> = numbers.iter().filter(|n| !is_old(n)).collect();
@@ -146,13 +140,39 @@ fn choose_amount(text: &str, numbers: &[number::Number], exponent: u32) -> Optio
     let joiner = between
         .split(|c: char| c.is_whitespace())
         .filter(|w| !w.is_empty())
-        .map(|w| strip_currency(w))
+        .map(strip_currency)
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>();
     let is_range = joiner.len() == 1 && RANGE_JOINERS.contains(&joiner[0]);
     match (is_range, second.value(exponent)) {
         (true, Some(other)) => Some(value.min_value(other)),
         _ => Some(value),
+    }
+}
+
+/// Lower case that keeps every byte offset: a character whose lower case has another length in
+/// UTF-8 (`İ`, `ẞ`) stays as it is, so offsets of numbers found in the text stay valid.
+fn lower_in_place(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// The text before a number without the currency written just before it (`statt EUR`).
+fn without_trailing_currency(before: &str) -> &str {
+    let last_word_at = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = &before[last_word_at..];
+    match currency::mentions(word).first() {
+        Some(m) if m.at == 0 && m.len == word.len() => {
+            before[..last_word_at].trim_end_matches(|c: char| !c.is_alphanumeric())
+        }
+        _ => before,
     }
 }
 
