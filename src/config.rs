@@ -36,7 +36,7 @@ gone_confirmations = 2
 [catalog]
 # Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,
 # 尺码/taille/サイズ… → size, 规格, 型号, 款式, 材质, 容量, 套餐…).
-aliases = { color = ["色号"], size = ["码段"] }
+aliases = { color = ["配色", "colorway"], size = ["码段"] }
 "#;
 
 #[derive(Debug, Deserialize)]
@@ -268,7 +268,8 @@ mod tests {
         assert_eq!(config.outbox, Path::new("/shop/outbox"));
         assert_eq!(config.timeout, Duration::from_secs(30));
         assert_eq!(config.gone_confirmations, 2);
-        assert_eq!(config.option_names.canonical("色号"), "color");
+        assert_eq!(config.option_names.canonical("配色"), "color");
+        assert_eq!(config.option_names.canonical("Colorway"), "color");
     }
 
     #[test]

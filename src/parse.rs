@@ -62,6 +62,9 @@ fn price(line: &str, currency: Option<Currency>) -> serde_json::Value {
         Some((text, hint)) => (text, Some(hint).filter(|h| !h.trim().is_empty())),
         None => (line, None),
     };
+    if text.trim().is_empty() {
+        return json!({"amount": null, "currency": null});
+    }
     let parsed = catalog::parse_price_text(text, hint, currency);
     match parsed.money(text) {
         Err(e) => json!({"amount": null, "currency": parsed.currency, "error": e.to_string()}),

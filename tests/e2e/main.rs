@@ -4,4 +4,5 @@
 mod bad_input;
 mod demo;
 mod helpers;
+mod parse;
 mod sync_loop;
