@@ -23,52 +23,76 @@ pub fn run(command: &ParseCommand, names: &OptionNames) -> anyhow::Result<()> {
                         .ok_or_else(|| Usage::new(format!("--currency `{c}` is not a currency")))
                 })
                 .transpose()?;
-            each_line(input, &mut out, |line| price(line, currency))
+            each_line(input, &mut out, |line, out| price(line, currency, out))
         }
-        ParseCommand::Stock => each_line(input, &mut out, |line| {
+        ParseCommand::Stock => each_line(input, &mut out, |line, out| {
             let stock = catalog::parse_stock(line);
-            json!({"status": stock.status.as_str(), "quantity": stock.quantity})
+            write_value(
+                out,
+                &json!({"status": stock.status.as_str(), "quantity": stock.quantity}),
+            )
         }),
-        ParseCommand::Spec => each_line(input, &mut out, |line| spec(line, names)),
+        ParseCommand::Spec => each_line(input, &mut out, |line, out| {
+            write_value(out, &spec(line, names))
+        }),
     }
 }
 
-/// Calls `f` on every line (without its line ending) and writes its JSON. A line that is not
-/// UTF-8 gives an `error` naming it instead.
-fn each_line(
+/// Calls `f` on every line (without its line ending); `f` writes the line's JSON. A line that
+/// is not UTF-8 gives an `error` naming it instead.
+fn each_line<W: Write>(
     input: impl BufRead,
-    out: &mut impl Write,
-    mut f: impl FnMut(&str) -> serde_json::Value,
+    out: &mut W,
+    mut f: impl FnMut(&str, &mut W) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     for (n, line) in input.split(b'\n').enumerate() {
         let line = line?;
         let line = line.strip_suffix(b"\r").unwrap_or(&line);
-        let value = match std::str::from_utf8(line) {
-            Ok(text) => f(text),
+        match std::str::from_utf8(line) {
+            Ok(text) => f(text, out)?,
             Err(e) => {
-                json!({"error": format!("stdin line {}: not UTF-8 (byte {})", n + 1, e.valid_up_to() + 1)})
+                let error = format!(
+                    "stdin line {}: not UTF-8 (byte {})",
+                    n + 1,
+                    e.valid_up_to() + 1
+                );
+                serde_json::to_writer(&mut *out, &json!({ "error": error }))?;
             }
-        };
-        serde_json::to_writer(&mut *out, &value)?;
+        }
         out.write_all(b"\n")?;
     }
     out.flush()?;
     Ok(())
 }
 
-/// `text` or `text<TAB>hint`.
-fn price(line: &str, currency: Option<Currency>) -> serde_json::Value {
+fn write_value(out: &mut impl Write, value: &serde_json::Value) -> std::io::Result<()> {
+    serde_json::to_writer(out, value).map_err(std::io::Error::other)
+}
+
+/// `text` or `text<TAB>hint`. Written directly: an amount is digits and a point, a currency
+/// three letters, so neither needs escaping (this is the hot loop of `parse price`).
+fn price(line: &str, currency: Option<Currency>, out: &mut impl Write) -> std::io::Result<()> {
     let (text, hint) = match line.split_once('\t') {
         Some((text, hint)) => (text, Some(hint).filter(|h| !h.trim().is_empty())),
         None => (line, None),
     };
     if text.trim().is_empty() {
-        return json!({"amount": null, "currency": null});
+        return out.write_all(br#"{"amount":null,"currency":null}"#);
     }
     let parsed = catalog::parse_price_text(text, hint, currency);
-    match parsed.money(text) {
-        Err(e) => json!({"amount": null, "currency": parsed.currency, "error": e.to_string()}),
-        Ok(_) => json!({"amount": parsed.amount_string(), "currency": parsed.currency}),
+    if let Err(e) = parsed.money(text) {
+        return write_value(
+            out,
+            &json!({"amount": null, "currency": parsed.currency, "error": e.to_string()}),
+        );
+    }
+    match parsed.amount_string() {
+        Some(amount) => write!(out, r#"{{"amount":"{amount}","#)?,
+        None => out.write_all(br#"{"amount":null,"#)?,
+    }
+    match parsed.currency {
+        Some(c) => write!(out, r#""currency":"{c}"}}"#),
+        None => out.write_all(br#""currency":null}"#),
     }
 }
 
@@ -94,9 +118,15 @@ fn spec(line: &str, names: &OptionNames) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    fn run_lines(input: &[u8], f: impl FnMut(&str) -> serde_json::Value) -> Vec<serde_json::Value> {
+    fn run_lines(
+        input: &[u8],
+        mut f: impl FnMut(&str) -> serde_json::Value,
+    ) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
-        each_line(input, &mut out, f).expect("run");
+        each_line(input, &mut out, |line, out: &mut Vec<u8>| {
+            write_value(out, &f(line))
+        })
+        .expect("run");
         String::from_utf8(out)
             .expect("utf-8 output")
             .lines()
@@ -108,7 +138,11 @@ mod tests {
     fn each_input_line_gives_one_json_line_in_order() {
         let out = run_lines(
             b"1.299,00 \xe2\x82\xac\n\n$5\tCAD\r\nfree\n\xff\xfe\n",
-            |l| price(l, None),
+            |l| {
+                let mut line = Vec::new();
+                price(l, None, &mut line).expect("write");
+                serde_json::from_slice(&line).expect("json")
+            },
         );
         assert_eq!(out.len(), 5);
         assert_eq!(out[0], json!({"amount": "1299.00", "currency": "EUR"}));

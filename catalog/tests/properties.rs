@@ -86,7 +86,8 @@ fn style() -> impl Strategy<Value = Style> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    // 2,000 cases by default; `PROPTEST_CASES=100000` for a longer hunt.
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2000)))]
 
     #[test]
     fn money_written_in_any_style_reads_back(
@@ -146,4 +147,13 @@ fn regression_lowercasing_that_moves_offsets_does_not_panic() {
             .as_deref(),
         Some("1.00")
     );
+}
+
+/// U+2029 (paragraph separator) is whitespace of three bytes: the word after it once started
+/// one byte in.
+#[test]
+fn regression_multibyte_whitespace_before_a_number_does_not_panic() {
+    let parsed = parse_price_text("was\u{2029}EUR 20 now 15", None, None);
+    assert_eq!(parsed.amount_string().as_deref(), Some("15.00"));
+    let _ = parse_price_text("\u{3000}$\u{2029}12", None, None);
 }

@@ -121,62 +121,135 @@ fn is_word_char(c: char) -> bool {
     c.is_alphabetic()
 }
 
-/// An active ISO 4217 code, in any case.
+/// An active ISO 4217 code, in any case. `ISO_CODES` is sorted and every code takes four bytes
+/// with its space, so this is a binary search without allocation.
 fn iso_code(text: &str) -> Option<Currency> {
     let c = Currency::parse(text).ok()?;
-    ISO_CODES
-        .split(' ')
-        .any(|code| code == c.as_str())
-        .then_some(c)
+    let codes = ISO_CODES.as_bytes();
+    let n = codes.len().div_ceil(4);
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match codes[mid * 4..mid * 4 + 3].cmp(c.as_str().as_bytes()) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(c),
+        }
+    }
+    None
 }
 
-/// Every currency mention in `text`, in order.
+/// The symbols that start with `c`, longest first (`US$` before `$`): an index so that a
+/// position is compared with the few symbols that can match there, not with all of them.
+fn symbols_starting_with(c: char) -> &'static [(&'static str, &'static [&'static str])] {
+    use std::sync::OnceLock;
+    type Entry = (&'static str, &'static [&'static str]);
+    static INDEX: OnceLock<Vec<(char, Vec<Entry>)>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index: Vec<(char, Vec<Entry>)> = Vec::new();
+        for entry in SYMBOLS {
+            let Some(first) = entry.0.chars().next() else {
+                continue;
+            };
+            match index.iter_mut().find(|(c, _)| *c == first) {
+                Some((_, list)) => list.push(*entry),
+                None => index.push((first, vec![*entry])),
+            }
+        }
+        for (_, list) in &mut index {
+            list.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+        }
+        index.sort_by_key(|(c, _)| *c);
+        index
+    });
+    index
+        .binary_search_by_key(&c, |(first, _)| *first)
+        .map_or(&[], |i| index[i].1.as_slice())
+}
+
+/// Whether an ASCII byte that is not a letter can start a symbol (`$`); letters are looked at
+/// where a word starts. Derived from the table, once.
+fn ascii_may_start(b: u8) -> bool {
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<[bool; 128]> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = [false; 128];
+        for (symbol, _) in SYMBOLS {
+            if let Some(&first) = symbol.as_bytes().first().filter(|b| b.is_ascii()) {
+                t[usize::from(first)] = true;
+            }
+        }
+        t
+    });
+    table.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// Every currency mention in `text`, in order. Most of a price text is digits and separators,
+/// which are passed over byte by byte.
 pub(crate) fn mentions(text: &str) -> Vec<Mention> {
     let mut out = Vec::new();
-    let mut i = 0;
     let bytes = text.as_bytes();
-    while i < text.len() {
-        if !text.is_char_boundary(i) {
+    let mut i = 0;
+    let mut in_word = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let starts_word = b.is_ascii_alphabetic() && !in_word;
+        if b.is_ascii() && !starts_word && !ascii_may_start(b) {
+            in_word = b.is_ascii_alphabetic();
             i += 1;
             continue;
         }
-        let rest = &text[i..];
-        let prev = text[..i].chars().next_back();
-        let symbol = SYMBOLS
-            .iter()
-            .filter(|(s, _)| rest.starts_with(s))
-            .max_by_key(|(s, _)| s.len())
-            .filter(|(symbol, _)| {
-                // A symbol made of letters must stand alone (`kr`, not the `kr` in `Krone`).
-                let lettered = symbol.chars().next().is_some_and(is_word_char);
-                let next = rest[symbol.len()..].chars().next();
-                !lettered || (!prev.is_some_and(is_word_char) && !next.is_some_and(is_word_char))
-            });
-        // Three ASCII letters standing alone: an ISO code, unless a longer symbol starts here
-        // (`MXN$`).
-        let code = (bytes[i].is_ascii_alphabetic()
-            && !prev.is_some_and(is_word_char)
-            && rest.bytes().take_while(u8::is_ascii_alphabetic).count() == 3)
-            .then(|| iso_code(&rest[..3]))
-            .flatten()
-            .filter(|_| symbol.is_none_or(|(s, _)| s.len() <= 3));
-        let found = match (code, symbol) {
-            (Some(code), _) => Some((3, Candidates::Code(code))),
-            (None, Some((symbol, list))) => Some((symbol.len(), Candidates::Symbol(list))),
-            (None, None) => None,
+        let Some(c) = text[i..].chars().next() else {
+            break;
         };
-        if let Some((len, candidates)) = found {
-            out.push(Mention {
-                at: i,
-                len,
-                candidates,
-            });
-            i += len;
+        if let Some(m) = mention_at(text, i, c, in_word) {
+            in_word = text[..m.at + m.len]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char);
+            i = m.at + m.len;
+            out.push(m);
             continue;
         }
-        i += rest.chars().next().map_or(1, char::len_utf8);
+        in_word = is_word_char(c);
+        i += c.len_utf8();
     }
     out
+}
+
+/// The mention starting at byte `i` (character `c`), if one does; `in_word` tells whether the
+/// character before is a letter.
+fn mention_at(text: &str, i: usize, c: char, in_word: bool) -> Option<Mention> {
+    let rest = &text[i..];
+    if in_word && is_word_char(c) {
+        return None;
+    }
+    let symbol = symbols_starting_with(c)
+        .iter()
+        .find(|(s, _)| rest.starts_with(s))
+        .filter(|(symbol, _)| {
+            // A symbol made of letters must stand alone (`kr`, not the `kr` in `Krone`).
+            let lettered = symbol.chars().next().is_some_and(is_word_char);
+            let next = rest[symbol.len()..].chars().next();
+            !lettered || (!in_word && !next.is_some_and(is_word_char))
+        });
+    // Three ASCII letters standing alone: an ISO code, unless a longer symbol starts here (`MXN$`).
+    let code = (c.is_ascii_alphabetic()
+        && !in_word
+        && rest.bytes().take_while(u8::is_ascii_alphabetic).count() == 3)
+        .then(|| iso_code(&rest[..3]))
+        .flatten()
+        .filter(|_| symbol.is_none_or(|(s, _)| s.len() <= 3));
+    let (len, candidates) = match (code, symbol) {
+        (Some(code), _) => (3, Candidates::Code(code)),
+        (None, Some((symbol, list))) => (symbol.len(), Candidates::Symbol(list)),
+        (None, None) => return None,
+    };
+    Some(Mention {
+        at: i,
+        len,
+        candidates,
+    })
 }
 
 /// A currency named by a short text (a hint, a `priceCurrency`, a configured symbol).
@@ -207,6 +280,23 @@ mod tests {
         assert!(found("XXL 12").is_empty());
         assert_eq!(found("Krone 12 kr"), ["SEK"]);
         assert_eq!(found("99 ر.س"), ["SAR"]);
+    }
+
+    #[test]
+    fn the_iso_code_list_is_sorted_and_evenly_spaced() {
+        let codes: Vec<&str> = ISO_CODES.split(' ').collect();
+        assert!(
+            codes.iter().all(|c| c.len() == 3),
+            "every code is three letters"
+        );
+        assert!(
+            codes.windows(2).all(|w| w[0] < w[1]),
+            "sorted, for the binary search"
+        );
+        for code in &codes {
+            assert!(iso_code(code).is_some(), "{code}");
+        }
+        assert!(iso_code("XXL").is_none() && iso_code("ABC").is_none());
     }
 
     #[test]

@@ -109,65 +109,76 @@ pub fn parse_price_text(
 }
 
 fn nfkc(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() {
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfkc().collect())
     }
 }
 
+/// `text` ends with `marker` (lower case), ignoring the case of `text`.
+fn ends_with_ignoring_case(text: &str, marker: &str) -> bool {
+    let mut chars = text.chars().rev();
+    marker.chars().rev().all(|m| {
+        chars
+            .next()
+            .is_some_and(|c| c == m || c.to_lowercase().eq(std::iter::once(m)))
+    })
+}
+
+fn eq_ignoring_case(word: &str, lower: &str) -> bool {
+    word.chars().flat_map(char::to_lowercase).eq(lower.chars())
+}
+
 /// The current price among the numbers: old prices are skipped, a range gives its low end.
-fn choose_amount(text: &str, numbers: &[number::Number], exponent: u32) -> Option<Decimal> {
-    let lower = lower_in_place(text);
-    let context = lower.as_str();
-    let is_old = |n: &number::Number| {
-        let before = context[..n.start].trim_end_matches(|c: char| !c.is_alphanumeric());
+fn choose_amount(text: &str, numbers: &[number::Number<'_>], exponent: u32) -> Option<Decimal> {
+    let is_old = |n: &number::Number<'_>| {
+        let before = text[..n.start].trim_end_matches(|c: char| !c.is_alphanumeric());
         let before = without_trailing_currency(before);
-        OLD_PRICE_MARKERS.iter().any(|m| before.ends_with(m))
+        OLD_PRICE_MARKERS
+            .iter()
+            .any(|m| ends_with_ignoring_case(before, m))
     };
-    let current: Vec<&number::Number> = numbers.iter().filter(|n| !is_old(n)).collect();
-    let candidates = if current.is_empty() {
-        numbers.iter().collect()
-    } else {
-        current
+    // The first two current prices; if every price is marked old, the first two of all.
+    let current = numbers.iter().position(|n| !is_old(n));
+    let (first, second) = match current {
+        Some(at) => (&numbers[at], numbers[at + 1..].iter().find(|n| !is_old(n))),
+        None => (numbers.first()?, numbers.get(1)),
     };
-    let first = candidates.first()?;
     let value = first.value(exponent)?;
-    let Some(second) = candidates.get(1) else {
+    let Some(second) = second else {
         return Some(value);
     };
-    let between = &context[first.end..second.start];
-    let joiner = between
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
+    // One word between two prices, a range joiner (`-`, `to`, `至`), makes them a range.
+    let mut words = text[first.end..second.start]
+        .split(char::is_whitespace)
         .map(strip_currency)
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>();
-    let is_range = joiner.len() == 1 && RANGE_JOINERS.contains(&joiner[0]);
+        .filter(|w| !w.is_empty());
+    let is_range = match (words.next(), words.next()) {
+        (Some(word), None) => RANGE_JOINERS.iter().any(|j| eq_ignoring_case(word, j)),
+        _ => false,
+    };
     match (is_range, second.value(exponent)) {
         (true, Some(other)) => Some(value.min_value(other)),
         _ => Some(value),
     }
 }
 
-/// Lower case that keeps every byte offset: a character whose lower case has another length in
-/// UTF-8 (`İ`, `ẞ`) stays as it is, so offsets of numbers found in the text stay valid.
-fn lower_in_place(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
-                _ => c,
-            }
-        })
-        .collect()
-}
-
 /// The text before a number without the currency written just before it (`statt EUR`).
 fn without_trailing_currency(before: &str) -> &str {
-    let last_word_at = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    if before.is_empty() {
+        return before;
+    }
+    let last_word_at = before
+        .char_indices()
+        .rfind(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[last_word_at..];
+    // Currency words are short; anything longer is a word of the text.
+    if word.len() > 8 {
+        return before;
+    }
     match currency::mentions(word).first() {
         Some(m) if m.at == 0 && m.len == word.len() => {
             before[..last_word_at].trim_end_matches(|c: char| !c.is_alphanumeric())

@@ -69,11 +69,21 @@ impl fmt::Display for Decimal {
 
 /// A number found in a text, with its byte span.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Number {
+pub(crate) struct Number<'a> {
     pub start: usize,
     pub end: usize,
-    /// Digit groups and the separator after each (none after the last).
-    groups: Vec<(String, Option<char>)>,
+    text: &'a str,
+    /// Digit groups: byte range in `text`, number of digits, and the separator after it (none
+    /// after the last).
+    groups: Vec<Group>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Group {
+    start: usize,
+    end: usize,
+    digits: usize,
+    separator: Option<char>,
 }
 
 /// The value of a digit in any script pages use (after NFKC, full-width digits are ASCII).
@@ -99,63 +109,84 @@ fn is_spacing(c: char) -> bool {
     )
 }
 
+/// Digits at the start of `text`: how many, and how many bytes they take.
+fn digit_run(text: &str) -> (usize, usize) {
+    let mut count = 0;
+    let mut bytes = 0;
+    for c in text.chars() {
+        if digit(c).is_none() {
+            break;
+        }
+        count += 1;
+        bytes += c.len_utf8();
+    }
+    (count, bytes)
+}
+
 /// Every number in `text`, in order.
-pub(crate) fn numbers(text: &str) -> Vec<Number> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+pub(crate) fn numbers(text: &str) -> Vec<Number<'_>> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        if digit(chars[i].1).is_none() {
-            i += 1;
+    while i < text.len() {
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if digit(c).is_none() {
+            i += c.len_utf8();
             continue;
         }
-        let start = chars[i].0;
-        let mut groups: Vec<(String, Option<char>)> = vec![(String::new(), None)];
-        while i < chars.len() {
-            let c = chars[i].1;
-            if let Some(d) = digit(c) {
-                if let Some(last) = groups.last_mut() {
-                    last.0.push(char::from(b'0' + d));
-                }
-                i += 1;
-                continue;
-            }
-            let digits_after = chars[i + 1..]
-                .iter()
-                .take_while(|(_, c)| digit(*c).is_some())
-                .count();
-            let separator = if is_point(c) {
-                digits_after > 0
-            } else {
-                // A space groups only thousands: exactly three digits follow.
-                is_spacing(c) && digits_after == 3
+        let start = i;
+        let mut groups = Vec::new();
+        loop {
+            let (digits, len) = digit_run(&text[i..]);
+            let mut group = Group {
+                start: i,
+                end: i + len,
+                digits,
+                separator: None,
             };
-            if !separator {
+            i += len;
+            let Some(sep) = text[i..].chars().next() else {
+                groups.push(group);
+                break;
+            };
+            let (after, _) = digit_run(&text[i + sep.len_utf8()..]);
+            // A point needs a digit after it; a space groups only thousands: three digits follow.
+            let separates = if is_point(sep) {
+                after > 0
+            } else {
+                is_spacing(sep) && after == 3
+            };
+            if !separates {
+                groups.push(group);
                 break;
             }
-            if let Some(last) = groups.last_mut() {
-                last.1 = Some(c);
-            }
-            groups.push((String::new(), None));
-            i += 1;
+            group.separator = Some(sep);
+            groups.push(group);
+            i += sep.len_utf8();
         }
-        let end = chars.get(i).map_or(text.len(), |(at, _)| *at);
-        out.push(Number { start, end, groups });
+        out.push(Number {
+            start,
+            end: i,
+            text,
+            groups,
+        });
     }
     out
 }
 
-impl Number {
+impl Number<'_> {
     /// The value, deciding which separator is the decimal point. `exponent` is the currency's
     /// number of decimals (2 when it is not known).
     pub fn value(&self, exponent: u32) -> Option<Decimal> {
         let decimal_at = self.decimal_separator(exponent);
         let mut mantissa: i64 = 0;
         let mut scale = 0u32;
-        for (i, (digits, _)) in self.groups.iter().enumerate() {
-            for b in digits.bytes() {
-                mantissa = mantissa.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
-                if decimal_at.is_some_and(|d| i > d) {
+        for (i, g) in self.groups.iter().enumerate() {
+            for c in self.text[g.start..g.end].chars() {
+                let d = digit(c)?;
+                mantissa = mantissa.checked_mul(10)?.checked_add(i64::from(d))?;
+                if decimal_at.is_some_and(|at| i > at) {
                     scale += 1;
                 }
             }
@@ -165,31 +196,36 @@ impl Number {
 
     /// The index of the group after which the decimal point stands, if any.
     fn decimal_separator(&self, exponent: u32) -> Option<usize> {
-        let seps: Vec<char> = self.groups.iter().filter_map(|(_, s)| *s).collect();
-        let last_index = seps.len().checked_sub(1)?;
-        let last = seps[last_index];
+        let last_index = self.groups.iter().rposition(|g| g.separator.is_some())?;
+        let last = self.groups[last_index].separator?;
         if is_spacing(last) || last == '\u{066C}' {
             return None;
         }
         if last == '\u{066B}' {
             return Some(last_index);
         }
-        let same = seps.iter().filter(|s| **s == last).count();
-        let other_points = seps.iter().any(|s| *s != last && !is_spacing(*s));
-        let frac_len = self.groups[last_index + 1].0.len();
+        let seps = || self.groups.iter().filter_map(|g| g.separator);
+        let same = seps().filter(|s| *s == last).count();
+        let other_points = seps().any(|s| s != last && !is_spacing(s));
+        let frac_len = self.groups[last_index + 1].digits;
         if other_points {
             // `1,299.00`, `1.299,00`, `1,29,999.00`: the last different separator is the point.
             return (same == 1).then_some(last_index);
         }
         if same > 1 {
             // `1.299.000` groups; `1.299.00` is not a grouping and reads as a decimal point.
-            let all_thousands = self.groups[1..].iter().all(|(d, _)| d.len() == 3);
+            let all_thousands = self.groups[1..].iter().all(|g| g.digits == 3);
             return (!all_thousands).then_some(last_index);
         }
-        let int_part = &self.groups[0].0;
-        let leading_zero = int_part.len() == 1 && int_part == "0";
+        let first = &self.groups[0];
+        let leading_zero = first.digits == 1
+            && self.text[first.start..first.end]
+                .chars()
+                .next()
+                .and_then(digit)
+                == Some(0);
         let grouping =
-            frac_len == 3 && exponent != 3 && !leading_zero && seps.iter().all(|s| !is_spacing(*s));
+            frac_len == 3 && exponent != 3 && !leading_zero && seps().all(|s| !is_spacing(s));
         (!grouping).then_some(last_index)
     }
 }
