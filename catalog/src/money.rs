@@ -157,6 +157,18 @@ impl Money {
         Ok(Money::new(if negative { -minor } else { minor }, currency))
     }
 
+    /// Integer minor units as a platform writes them, e.g. Shopify's `.js` product JSON, whose
+    /// `"price": 2990` means 29.90 in the shop's currency.
+    pub fn from_minor_units(text: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let t = text.trim();
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::BadAmount { input: text.to_owned() });
+        }
+        let minor: i64 = t.parse().map_err(|_| MoneyError::Overflow { input: text.to_owned() })?;
+        Ok(Money::new(minor, currency))
+    }
+
     /// The amount as a decimal string with the currency's number of decimals (`12.50`).
     pub fn amount_string(&self) -> String {
         let exponent = self.currency.exponent();
@@ -222,6 +234,17 @@ mod tests {
         }
         let err = Money::parse_decimal("12.345", Currency::CNY).expect_err("too precise");
         assert!(matches!(err, MoneyError::TooPrecise { .. }));
+    }
+
+    #[test]
+    fn minor_units_as_shopify_writes_them() {
+        let m = Money::from_minor_units("2990", Currency::USD).expect("cents");
+        assert_eq!(m.amount_string(), "29.90");
+        let yen = Money::from_minor_units("1280", Currency::parse("JPY").expect("jpy")).expect("yen");
+        assert_eq!(yen.amount_string(), "1280");
+        for bad in ["29.90", "", "12a", "99999999999999999999"] {
+            assert!(Money::from_minor_units(bad, Currency::USD).is_err(), "{bad}");
+        }
     }
 
     #[test]

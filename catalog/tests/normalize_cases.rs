@@ -590,3 +590,19 @@ fn there_are_enough_cases() {
         PRICES.len() + HINTED.len() + STOCK.len() + NAMES.len() + VALUES.len() + IMAGES.len();
     assert!(total >= 300, "{total} cases");
 }
+
+/// 1688's `skuPriceScale`: the price depends on how many the merchant buys.
+#[test]
+fn tiered_prices_follow_the_quantity_bought() {
+    use catalog::{tier_price, Money};
+    let cny = |yuan: i64| Money::new(yuan * 100, Currency::CNY);
+    let tiers = [(1, cny(15)), (10, cny(13)), (100, cny(11))];
+    let cases = [(1, 15), (9, 15), (10, 13), (99, 13), (100, 11), (5000, 11)];
+    for (quantity, want) in cases {
+        assert_eq!(tier_price(&tiers, quantity), Some(cny(want)), "{quantity}");
+    }
+    // Below the first tier's minimum the first tier still prices it; no tiers, no price.
+    let from_two = [(2, cny(15)), (10, cny(13))];
+    assert_eq!(tier_price(&from_two, 1), Some(cny(15)));
+    assert_eq!(tier_price(&[], 1), None);
+}
