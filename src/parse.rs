@@ -27,10 +27,11 @@ pub fn run(command: &ParseCommand, names: &OptionNames) -> anyhow::Result<()> {
         }
         ParseCommand::Stock => each_line(input, &mut out, |line, out| {
             let stock = catalog::parse_stock(line);
-            write_value(
-                out,
-                &json!({"status": stock.status.as_str(), "quantity": stock.quantity}),
-            )
+            let line = StockLine {
+                status: stock.status.as_str(),
+                quantity: stock.quantity,
+            };
+            write_value(out, &line)
         }),
         ParseCommand::Spec => each_line(input, &mut out, |line, out| {
             write_value(out, &spec(line, names))
@@ -65,7 +66,23 @@ fn each_line<W: Write>(
     Ok(())
 }
 
-fn write_value(out: &mut impl Write, value: &serde_json::Value) -> std::io::Result<()> {
+/// Fields in the order DESIGN.md shows them.
+#[derive(serde::Serialize)]
+struct StockLine {
+    status: &'static str,
+    quantity: Option<u32>,
+}
+
+#[derive(serde::Serialize)]
+struct SpecLine {
+    name: Option<String>,
+    value: Option<String>,
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+fn write_value(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
     serde_json::to_writer(out, value).map_err(std::io::Error::other)
 }
 
@@ -97,21 +114,31 @@ fn price(line: &str, currency: Option<Currency>, out: &mut impl Write) -> std::i
 }
 
 /// `name<TAB>value`.
-fn spec(line: &str, names: &OptionNames) -> serde_json::Value {
-    let Some((name, value)) = line.split_once('\t') else {
-        if line.trim().is_empty() {
-            return json!({"name": null, "value": null, "key": null});
-        }
-        return json!({"name": null, "value": null, "key": null, "error": format!("`{line}`: expected name<TAB>value")});
+fn spec(line: &str, names: &OptionNames) -> SpecLine {
+    let empty = |error: Option<String>| SpecLine {
+        name: None,
+        value: None,
+        key: None,
+        error,
     };
-    let key = catalog::SpecKey::from_pairs_with(names, [(name, value)]);
-    let part = key.iter().next().map(|(n, v)| (n.to_owned(), v.to_owned()));
-    match part {
-        Some((name, value)) => json!({"name": name, "value": value, "key": key.to_string()}),
-        None => {
-            json!({"name": null, "value": null, "key": null, "error": format!("`{line}`: the option name is empty")})
+    let out = match line.split_once('\t') {
+        None if line.trim().is_empty() => empty(None),
+        None => empty(Some(format!("`{line}`: expected name<TAB>value"))),
+        Some((name, value)) => {
+            let key = catalog::SpecKey::from_pairs_with(names, [(name, value)]);
+            let first = key.iter().next().map(|(n, v)| (n.to_owned(), v.to_owned()));
+            match first {
+                Some((name, value)) => SpecLine {
+                    name: Some(name),
+                    value: Some(value),
+                    key: Some(key.to_string()),
+                    error: None,
+                },
+                None => empty(Some(format!("`{line}`: the option name is empty"))),
+            }
         }
-    }
+    };
+    out
 }
 
 #[cfg(test)]
@@ -156,7 +183,7 @@ mod tests {
     fn spec_lines_give_name_value_and_key() {
         let names = OptionNames::default();
         let out = run_lines("顏色\t酒紅\nSize\tXXL\nno tab\n".as_bytes(), |l| {
-            spec(l, &names)
+            serde_json::to_value(spec(l, &names)).expect("json")
         });
         assert_eq!(
             out[0],

@@ -163,9 +163,13 @@ impl Money {
         let t = text.trim();
         let digits = t.strip_prefix('-').unwrap_or(t);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(MoneyError::BadAmount { input: text.to_owned() });
+            return Err(MoneyError::BadAmount {
+                input: text.to_owned(),
+            });
         }
-        let minor: i64 = t.parse().map_err(|_| MoneyError::Overflow { input: text.to_owned() })?;
+        let minor: i64 = t.parse().map_err(|_| MoneyError::Overflow {
+            input: text.to_owned(),
+        })?;
         Ok(Money::new(minor, currency))
     }
 
@@ -240,10 +244,14 @@ mod tests {
     fn minor_units_as_shopify_writes_them() {
         let m = Money::from_minor_units("2990", Currency::USD).expect("cents");
         assert_eq!(m.amount_string(), "29.90");
-        let yen = Money::from_minor_units("1280", Currency::parse("JPY").expect("jpy")).expect("yen");
+        let yen =
+            Money::from_minor_units("1280", Currency::parse("JPY").expect("jpy")).expect("yen");
         assert_eq!(yen.amount_string(), "1280");
         for bad in ["29.90", "", "12a", "99999999999999999999"] {
-            assert!(Money::from_minor_units(bad, Currency::USD).is_err(), "{bad}");
+            assert!(
+                Money::from_minor_units(bad, Currency::USD).is_err(),
+                "{bad}"
+            );
         }
     }
 
