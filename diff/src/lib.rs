@@ -6,6 +6,7 @@
 
 mod change;
 mod compare;
+pub mod rules;
 
 pub use change::{Change, ChangeKind, Severity};
 pub use compare::{compare, new_style, product_gone};
