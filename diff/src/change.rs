@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     PriceChanged,
+    /// The cost did not change, but the listing price is not what the pricing rule gives.
+    Reprice,
     StockChanged,
     OutOfStock,
     BackInStock,
@@ -22,8 +24,9 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 10] = [
+    pub const ALL: [ChangeKind; 11] = [
         ChangeKind::PriceChanged,
+        ChangeKind::Reprice,
         ChangeKind::StockChanged,
         ChangeKind::OutOfStock,
         ChangeKind::BackInStock,
@@ -38,6 +41,7 @@ impl ChangeKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             ChangeKind::PriceChanged => "price_changed",
+            ChangeKind::Reprice => "reprice",
             ChangeKind::StockChanged => "stock_changed",
             ChangeKind::OutOfStock => "out_of_stock",
             ChangeKind::BackInStock => "back_in_stock",
@@ -54,6 +58,7 @@ impl ChangeKind {
     pub fn label(&self) -> &'static str {
         match self {
             ChangeKind::PriceChanged => "price changed",
+            ChangeKind::Reprice => "price rule",
             ChangeKind::StockChanged => "stock changed",
             ChangeKind::OutOfStock => "out of stock",
             ChangeKind::BackInStock => "back in stock",

@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 
 use catalog::{Listing, ListingVariant, Product, SpecKey, Variant};
 
-use crate::{Change, ChangeKind};
+use crate::{Change, ChangeKind, Rules};
 
-/// Every difference between what the supplier sells now and what the listing shows.
-pub fn compare(listing: &Listing, product: &Product) -> Vec<Change> {
+/// Every difference between what the supplier sells now and what the listing shows, under the
+/// merchant's rules (stock is compared with what the rules would show; a listing price off the
+/// pricing rule at an unchanged cost is a `reprice`).
+pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Change> {
     let mut changes = Vec::new();
     let change =
         |kind, variant: Option<&SpecKey>, before: Option<String>, after: Option<String>| Change {
@@ -29,7 +31,7 @@ pub fn compare(listing: &Listing, product: &Product) -> Vec<Change> {
     let links = link_variants(listing, product);
     for (lv, sv) in &links.pairs {
         changes.extend(
-            compare_variant(lv, sv)
+            compare_variant(lv, sv, rules)
                 .into_iter()
                 .map(|(kind, before, after)| {
                     change(kind, Some(&sv.key), Some(before), Some(after))
@@ -97,14 +99,14 @@ pub fn new_style(product: &Product) -> Change {
     }
 }
 
-struct Links<'a> {
-    pairs: Vec<(&'a ListingVariant, &'a Variant)>,
+pub(crate) struct Links<'a> {
+    pub(crate) pairs: Vec<(&'a ListingVariant, &'a Variant)>,
     listing_only: Vec<&'a ListingVariant>,
     supplier_only: Vec<&'a Variant>,
 }
 
 /// Links listing variants to supplier variants: by spec key first, then by SKU.
-fn link_variants<'a>(listing: &'a Listing, product: &'a Product) -> Links<'a> {
+pub(crate) fn link_variants<'a>(listing: &'a Listing, product: &'a Product) -> Links<'a> {
     let mut supplier: BTreeMap<&SpecKey, &Variant> =
         product.variants.iter().map(|v| (&v.key, v)).collect();
     let mut pairs = Vec::new();
@@ -137,7 +139,11 @@ fn link_variants<'a>(listing: &'a Listing, product: &'a Product) -> Links<'a> {
     }
 }
 
-fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String, String)> {
+fn compare_variant(
+    lv: &ListingVariant,
+    sv: &Variant,
+    rules: &Rules,
+) -> Vec<(ChangeKind, String, String)> {
     let mut out = Vec::new();
     if let Some(price) = sv.price {
         let cost = lv.cost();
@@ -147,32 +153,46 @@ fn compare_variant(lv: &ListingVariant, sv: &Variant) -> Vec<(ChangeKind, String
                 cost.amount_string(),
                 price.amount_string(),
             ));
+        } else if let Some(target) = rules.price_for(price).filter(|t| *t != lv.price) {
+            out.push((
+                ChangeKind::Reprice,
+                lv.price.amount_string(),
+                target.amount_string(),
+            ));
         }
     }
     let listed = lv.stock > 0;
-    let orderable = sv.stock.status.is_orderable();
-    match (listed, orderable) {
-        (true, false) => out.push((ChangeKind::OutOfStock, lv.stock.to_string(), "0".to_owned())),
-        (false, true) => {
-            // A supplier back in stock without a count shows as its status (`in_stock`, `preorder`).
-            let after = sv
-                .stock
-                .quantity
-                .map_or_else(|| sv.stock.status.as_str().to_owned(), |q| q.to_string());
-            out.push((ChangeKind::BackInStock, lv.stock.to_string(), after));
+    match target_stock(sv, rules) {
+        Some(0) if listed => {
+            out.push((ChangeKind::OutOfStock, lv.stock.to_string(), "0".to_owned()))
         }
-        (true, true) => {
-            if let Some(q) = sv.stock.quantity.filter(|q| *q != lv.stock) {
-                out.push((
-                    ChangeKind::StockChanged,
-                    lv.stock.to_string(),
-                    q.to_string(),
-                ));
-            }
+        Some(q) if q > 0 && !listed => {
+            out.push((ChangeKind::BackInStock, lv.stock.to_string(), q.to_string()))
         }
-        (false, false) => {}
+        Some(q) if q > 0 && q != lv.stock => out.push((
+            ChangeKind::StockChanged,
+            lv.stock.to_string(),
+            q.to_string(),
+        )),
+        // Orderable without a count: back in stock shows as the status (`in_stock`, `preorder`).
+        None if !listed => out.push((
+            ChangeKind::BackInStock,
+            lv.stock.to_string(),
+            sv.stock.status.as_str().to_owned(),
+        )),
+        _ => {}
     }
     out
+}
+
+/// The stock the listing should show for the supplier's: the rules applied to the count, 0 when
+/// the supplier cannot sell it, `None` when it can but says no count.
+pub(crate) fn target_stock(sv: &Variant, rules: &Rules) -> Option<u32> {
+    match (sv.stock.quantity, sv.stock.status.is_orderable()) {
+        (_, false) => Some(0),
+        (Some(q), true) => Some(rules.stock_for(q)),
+        (None, true) => None,
+    }
 }
 
 #[cfg(test)]
@@ -274,7 +294,7 @@ mod tests {
             variant("color=gray", "G", 1000, Some(5), InStock),
             variant("color=navy", "H", 1000, Some(5), InStock),
         ]);
-        let got = kinds(&compare(&l, &p));
+        let got = kinds(&compare(&l, &p, &Rules::default()));
         let want = [
             (ChangeKind::PriceChanged, "color=red"),
             (ChangeKind::StockChanged, "color=black"),
@@ -298,7 +318,7 @@ mod tests {
             listed("size=m;color=red", "A", 1250, 3),
             listed("color=red;size=l", "B", 1250, 0),
         ]);
-        assert_eq!(compare(&l, &p), vec![]);
+        assert_eq!(compare(&l, &p, &Rules::default()), vec![]);
     }
 
     #[test]
@@ -306,9 +326,12 @@ mod tests {
         let mut lv = listed("color=red", "A", 2999, 5);
         lv.cost = Some(Money::new(1250, Currency::CNY));
         let p = product(vec![variant("color=red", "A", 1250, Some(5), InStock)]);
-        assert_eq!(compare(&listing(vec![lv.clone()]), &p), vec![]);
+        assert_eq!(
+            compare(&listing(vec![lv.clone()]), &p, &Rules::default()),
+            vec![]
+        );
         let p = product(vec![variant("color=red", "A", 1400, Some(5), InStock)]);
-        let changes = compare(&listing(vec![lv]), &p);
+        let changes = compare(&listing(vec![lv]), &p, &Rules::default());
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].before.as_deref(), Some("12.50"));
         assert_eq!(changes[0].after.as_deref(), Some("14.00"));
@@ -318,10 +341,10 @@ mod tests {
     fn title_changes_ignore_whitespace() {
         let mut l = listing(vec![]);
         l.title = " T恤 ".into();
-        assert!(compare(&l, &product(vec![])).is_empty());
+        assert!(compare(&l, &product(vec![]), &Rules::default()).is_empty());
         l.title = "T恤 旧款".into();
         assert_eq!(
-            kinds(&compare(&l, &product(vec![])))[0].0,
+            kinds(&compare(&l, &product(vec![]), &Rules::default()))[0].0,
             ChangeKind::TitleChanged
         );
     }

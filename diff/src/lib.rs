@@ -6,7 +6,10 @@
 
 mod change;
 mod compare;
+mod decide;
 pub mod rules;
 
 pub use change::{Change, ChangeKind, Severity};
 pub use compare::{compare, new_style, product_gone};
+pub use decide::{decide, Action, Proposal, Update};
+pub use rules::{Policy, Rules, RulesConfig, RulesError};

@@ -359,7 +359,7 @@ impl Rules {
     /// The kind's policy.
     pub fn policy(&self, kind: ChangeKind) -> Policy {
         match kind {
-            ChangeKind::PriceChanged => self.price,
+            ChangeKind::PriceChanged | ChangeKind::Reprice => self.price,
             ChangeKind::StockChanged | ChangeKind::OutOfStock | ChangeKind::BackInStock => {
                 self.stock
             }
