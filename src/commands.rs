@@ -357,7 +357,11 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
             continue;
         };
         let (crawled, changes) = match app.store.latest_snapshot(url).await? {
-            Some(product) => (true, diff::compare(&listing, &product)),
+            Some(product) => {
+                let rules = &app.config.rules;
+                let found = diff::compare(&listing, &product, rules);
+                (true, diff::decide(&listing, &product, found, rules))
+            }
             None => (false, Vec::new()),
         };
         report.push(
@@ -372,23 +376,16 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
     for entry in &report {
         let id = entry["listing"].as_str().unwrap_or_default().to_owned();
         if entry["supplier_url"].is_null() {
-            rows.push(vec![
-                id,
-                "(not linked)".into(),
-                String::new(),
-                String::new(),
-            ]);
+            rows.push(vec![id, "(not linked)".into()]);
         } else if entry["crawled"] == false {
-            rows.push(vec![
-                id,
-                "(not crawled yet)".into(),
-                String::new(),
-                String::new(),
-            ]);
+            rows.push(vec![id, "(not crawled yet)".into()]);
         }
-        let changes: Vec<diff::Change> = serde_json::from_value(entry["changes"].clone())?;
-        for c in changes {
-            rows.push(change_row(&c));
+        let proposals: Vec<diff::Proposal> = serde_json::from_value(entry["changes"].clone())?;
+        for p in proposals {
+            let mut row = change_row(&p.change);
+            row.push(p.action.as_str().to_owned());
+            row.push(p.why);
+            rows.push(row);
         }
     }
     if rows.is_empty() {
@@ -396,7 +393,17 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
     } else {
         print!(
             "{}",
-            table(&["listing", "change", "variant", "before → after"], &rows)
+            table(
+                &[
+                    "listing",
+                    "change",
+                    "variant",
+                    "before → after",
+                    "action",
+                    "why"
+                ],
+                &rows
+            )
         );
     }
     Ok(())
@@ -462,6 +469,8 @@ async fn changes_list(
         .map(|c| {
             let mut row = vec![c.id.to_string(), c.severity.as_str().to_owned()];
             row.extend(change_row(&c.change));
+            row.push(c.action.as_str().to_owned());
+            row.push(c.why.clone().unwrap_or_default());
             row
         })
         .collect();
@@ -474,7 +483,9 @@ async fn changes_list(
                 "listing",
                 "change",
                 "variant",
-                "before → after"
+                "before → after",
+                "action",
+                "why"
             ],
             &rows
         )

@@ -37,6 +37,32 @@ gone_confirmations = 2
 # Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,
 # 尺码/taille/サイズ… → size, 规格, 型号, 款式, 材质, 容量, 套餐…).
 aliases = { color = ["配色", "colorway"], size = ["码段"] }
+
+# What a change at a supplier does to your listing. Every rule applies on every sync.
+[rules.pricing]
+# formula = "cost * 1.8 + 5"     # listing price from the supplier's cost; none: you set prices
+# ending = ".99"                  # .99, .9, whole or none; prices only ever round up
+# compare_at = "1.3"              # compare-at price as a factor of the price
+# margin_floor = "20%"            # or an amount such as "5.00"; a price under it is never applied
+
+[rules.stock]
+safety_buffer = 0                 # show the supplier's count less this
+low_stock_threshold = 0           # show 0 below this
+when_unavailable = "set_zero"     # set_zero, unpublish_variant, unpublish_product, alert_only
+
+[rules.actions]
+# auto: update the listing; hold: wait for approval; alert: tell you only.
+price = "alert"
+price_auto_within = "10%"         # automatic price updates only within this move
+stock = "alert"
+variant_added = "alert"
+variant_removed = "hold"
+spec_renamed = "hold"
+title = "alert"
+product_gone = "hold"
+
+[rules.noise]
+# min_price_change = "1%"         # smaller cost changes are ignored
 "#;
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +76,8 @@ struct RawConfig {
     crawler: CrawlerSection,
     #[serde(default)]
     catalog: CatalogSection,
+    #[serde(default)]
+    rules: diff::RulesConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +153,8 @@ pub struct Config {
     pub gone_confirmations: u32,
     /// Option names with the merchant's aliases, for supplier pages and listings alike.
     pub option_names: catalog::OptionNames,
+    /// The merchant's sync rules.
+    pub rules: diff::Rules,
 }
 
 impl Config {
@@ -191,7 +221,12 @@ impl Config {
                 option_names = option_names.with_alias(canonical, alias);
             }
         }
+        let rules = raw
+            .rules
+            .validate()
+            .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
         Ok(Config {
+            rules,
             option_names,
             path: path.to_owned(),
             database_url,
@@ -292,6 +327,14 @@ mod tests {
             ("[email]\nfrom = \"nobody\"\n", "email.from"),
             ("[database\n", "specsync.toml"),
             ("[crawler]\ngone_confirmations = 0\n", "gone_confirmations"),
+            (
+                "[rules.pricing]\nformula = \"price * 2\"\n",
+                "rules.pricing.formula",
+            ),
+            (
+                "[rules.actions]\nprice = \"maybe\"\n",
+                "rules.actions.price",
+            ),
         ];
         for (text, needle) in cases {
             let err = parse(text, &[]).expect_err(text).to_string();

@@ -213,16 +213,21 @@ async fn record_product(
     let linked = app.store.listings_linked_to(&product.url).await?;
     let mut changes = Vec::new();
     let mut compared = Vec::new();
+    let rules = &app.config.rules;
     for (listing, diffed_version) in &linked {
         if *diffed_version != Some(version_after) {
-            changes.extend(diff::compare(listing, &product));
+            let found = diff::compare(listing, &product, rules);
+            changes.extend(diff::decide(listing, &product, found, rules));
             compared.push(listing.id.clone());
         }
     }
     // On a source's first crawl every product is new: that is the baseline, not news.
     let new_style = stored.is_none() && linked.is_empty() && source.crawls > 0;
     if new_style {
-        changes.push(diff::new_style(&product));
+        changes.push(diff::decide_without_product(
+            diff::new_style(&product),
+            &app.config.rules,
+        ));
     }
     let recorded = app
         .store
@@ -261,7 +266,12 @@ async fn record_failure(
             .listings_linked_to(url.as_str())
             .await?
             .iter()
-            .map(|(listing, _)| diff::product_gone(listing, url.as_str()))
+            .map(|(listing, _)| {
+                diff::decide_without_product(
+                    diff::product_gone(listing, url.as_str()),
+                    &app.config.rules,
+                )
+            })
             .collect();
         summary.changes += app
             .store
@@ -269,6 +279,16 @@ async fn record_failure(
             .await?;
     }
     Ok(())
+}
+
+/// A recorded change as the proposal it was recorded with.
+pub fn proposal_of(c: &store::StoredChange) -> diff::Proposal {
+    diff::Proposal {
+        change: c.change.clone(),
+        action: c.action,
+        update: c.update.clone(),
+        why: c.why.clone().unwrap_or_default(),
+    }
 }
 
 /// Sends the alerts that are due: deliveries left pending (by a crash or a failed send), then
@@ -281,8 +301,7 @@ pub async fn deliver_alerts(app: &App) -> anyhow::Result<Vec<PathBuf>> {
         deliveries.push(new);
     }
     for delivery in deliveries {
-        let changes: Vec<diff::Change> =
-            delivery.changes.iter().map(|c| c.change.clone()).collect();
+        let changes: Vec<diff::Proposal> = delivery.changes.iter().map(proposal_of).collect();
         if changes.is_empty() {
             app.store.mark_delivered(delivery.id).await?;
             continue;

@@ -149,6 +149,24 @@ fn decide_one(listing: &Listing, product: &Product, change: Change, rules: &Rule
     }
 }
 
+/// What a change that needs no product page leads to (a product gone, a new style).
+pub fn decide_without_product(change: Change, rules: &Rules) -> Proposal {
+    match change.kind {
+        ChangeKind::ProductGone => by_policy(
+            change,
+            Some(Update::UnpublishProduct),
+            rules,
+            "the supplier's page is gone (confirmed)",
+        ),
+        _ => Proposal {
+            change,
+            action: Action::Alert,
+            update: None,
+            why: "a new variant or style needs your decision to list it".into(),
+        },
+    }
+}
+
 /// The listing's price and the supplier's current price of the variant the change names.
 fn prices(listing: &Listing, product: &Product, key: &SpecKey) -> Option<(Money, Money)> {
     let links = link_variants(listing, product);

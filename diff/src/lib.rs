@@ -11,5 +11,5 @@ pub mod rules;
 
 pub use change::{Change, ChangeKind, Severity};
 pub use compare::{compare, new_style, product_gone};
-pub use decide::{decide, Action, Proposal, Update};
+pub use decide::{decide, decide_without_product, Action, Proposal, Update};
 pub use rules::{Policy, Rules, RulesConfig, RulesError};

@@ -179,15 +179,16 @@ fn rules_apply_to_listings_already_published_not_only_new_ones() {
 fn compare_at_follows_the_price() {
     let l = listing(&[("color=red", 2799, Some(1250), 10)]);
     let p = supplier(&[("color=red", 1300, Some(10), InStock)]);
-    let mut r = RulesConfig::default();
-    r.pricing = PricingConfig {
-        formula: Some("cost * 1.8 + 5".into()),
-        ending: Some(".99".into()),
-        compare_at: Some("1.3".into()),
-        margin_floor: None,
-    };
-    r.actions.price = "auto".into();
-    let got = only(&l, &p, &r.validate().expect("valid"));
+    let r = rules(|c| {
+        c.pricing = PricingConfig {
+            formula: Some("cost * 1.8 + 5".into()),
+            ending: Some(".99".into()),
+            compare_at: Some("1.3".into()),
+            margin_floor: None,
+        };
+        c.actions.price = "auto".into();
+    });
+    let got = only(&l, &p, &r);
     assert!(
         matches!(got.update, Some(Update::SetPrice { compare_at: Some(ref c), .. }) if c == "37.99"),
         "{:?}",

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use diff::{Change, Severity};
+use diff::{Action, Change, Proposal, Severity};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Alert {
@@ -36,15 +36,33 @@ fn describe(change: &Change) -> String {
     format!("{what}{variant}{values}")
 }
 
-/// Renders an alert for `changes` (at least one).
-pub fn render_alert(changes: &[Change]) -> Alert {
-    let urgent = changes
+/// What the merchant is asked to do about a change.
+fn todo(p: &Proposal) -> String {
+    let what = match p.action {
+        Action::Apply => "updated automatically",
+        Action::Hold => "waits for your approval",
+        Action::Alert | Action::Ignore => return p.why.clone(),
+    };
+    if p.why.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {}", p.why)
+    }
+}
+
+/// Renders an alert for `proposals` (at least one): each change, and what the rules decided.
+pub fn render_alert(proposals: &[Proposal]) -> Alert {
+    let urgent = proposals
         .iter()
-        .filter(|c| c.severity() == Severity::Critical)
+        .filter(|p| p.change.severity() == Severity::Critical)
         .count();
-    let listings = changes
+    let held = proposals
         .iter()
-        .filter_map(|c| c.listing.as_ref())
+        .filter(|p| p.action == Action::Hold)
+        .count();
+    let listings = proposals
+        .iter()
+        .filter_map(|p| p.change.listing.as_ref())
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     let plural = |n: usize, word: &str| {
@@ -56,18 +74,21 @@ pub fn render_alert(changes: &[Change]) -> Alert {
     };
     let mut subject = format!(
         "specsync: {} at your suppliers ({})",
-        plural(changes.len(), "change"),
+        plural(proposals.len(), "change"),
         plural(listings, "listing")
     );
+    if held > 0 {
+        subject = format!("[{held} to approve] {subject}");
+    }
     if urgent > 0 {
         subject = format!("[{urgent} urgent] {subject}");
     }
-    let mut groups: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
-    for c in changes {
-        groups.entry(group_name(c)).or_default().push(c);
+    let mut groups: BTreeMap<String, Vec<&Proposal>> = BTreeMap::new();
+    for p in proposals {
+        groups.entry(group_name(&p.change)).or_default().push(p);
     }
     for group in groups.values_mut() {
-        group.sort_by_key(|c| std::cmp::Reverse(c.severity()));
+        group.sort_by_key(|p| std::cmp::Reverse(p.change.severity()));
     }
 
     let mut text = String::new();
@@ -80,7 +101,7 @@ pub fn render_alert(changes: &[Change]) -> Alert {
          <p>specsync compared your listings with what your suppliers sell now.</p>",
     );
     for (name, group) in &groups {
-        let url = &group[0].product_url;
+        let url = &group[0].change.product_url;
         let _ = writeln!(text, "{name}  ({url})");
         let _ = write!(
             html,
@@ -88,15 +109,17 @@ pub fn render_alert(changes: &[Change]) -> Alert {
             escape(name),
             escape(url)
         );
-        for c in group {
-            let mark = if c.severity() == Severity::Critical {
-                "!"
+        for p in group {
+            let critical = p.change.severity() == Severity::Critical;
+            let mark = if critical { "!" } else { "-" };
+            let todo = todo(p);
+            let line = if todo.is_empty() {
+                describe(&p.change)
             } else {
-                "-"
+                format!("{} ({todo})", describe(&p.change))
             };
-            let line = describe(c);
             let _ = writeln!(text, "  {mark} {line}");
-            let style = if c.severity() == Severity::Critical {
+            let style = if critical {
                 " style=\"color:#b00\""
             } else {
                 ""
@@ -165,17 +188,34 @@ mod tests {
             ),
             change(ChangeKind::NewStyle, None, None, None, Some("新款<卫衣>")),
         ];
-        let alert = render_alert(&changes);
+        let proposals: Vec<Proposal> = changes
+            .into_iter()
+            .map(|change| Proposal {
+                action: if change.kind == ChangeKind::OutOfStock {
+                    Action::Hold
+                } else {
+                    Action::Alert
+                },
+                update: None,
+                why: if change.kind == ChangeKind::PriceChanged {
+                    "no pricing rule: you set your own prices".into()
+                } else {
+                    String::new()
+                },
+                change,
+            })
+            .collect();
+        let alert = render_alert(&proposals);
         assert_eq!(
             alert.subject,
-            "[1 urgent] specsync: 3 changes at your suppliers (1 listing)"
+            "[1 urgent] [1 to approve] specsync: 3 changes at your suppliers (1 listing)"
         );
         let expected_text = "\
 specsync compared your listings with what your suppliers sell now.
 
 Listing L1  (http://s/p/1.html)
-  ! out of stock color=blue: 5 → 0
-  - price changed color=red: 10.00 → 12.00
+  ! out of stock color=blue: 5 → 0 (waits for your approval)
+  - price changed color=red: 10.00 → 12.00 (no pricing rule: you set your own prices)
 
 New styles at your suppliers  (http://s/p/1.html)
   - new style: 新款<卫衣>
@@ -186,6 +226,6 @@ Review and act on these with `specsync changes list`.
         assert!(alert.html.contains("新款&lt;卫衣&gt;"), "{}", alert.html);
         assert!(alert
             .html
-            .contains("<li style=\"color:#b00\">out of stock color=blue: 5 → 0</li>"));
+            .contains("<li style=\"color:#b00\">out of stock color=blue: 5 → 0 (waits for your approval)</li>"));
     }
 }

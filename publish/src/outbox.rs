@@ -84,10 +84,16 @@ mod tests {
             before: Some("旧".into()),
             after: Some("新".into()),
         };
+        let proposal = diff::Proposal {
+            change,
+            action: diff::Action::Alert,
+            update: None,
+            why: "the supplier renamed the product".into(),
+        };
         let addresses = Addresses::parse("specsync <alerts@localhost>", &["shop@localhost".into()])
             .expect("addresses");
         let message =
-            build_message(&addresses, &render_alert(&[change]), "email-1-1").expect("message");
+            build_message(&addresses, &render_alert(&[proposal]), "email-1-1").expect("message");
         let first = outbox.deliver("email-1-1", &message).expect("deliver");
         let Delivered::Written(path) = first else {
             panic!("not written: {first:?}")

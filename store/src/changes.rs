@@ -8,7 +8,7 @@
 use std::fmt;
 
 use catalog::{ListingId, SpecKey};
-use diff::{Change, ChangeKind};
+use diff::{Action, Change, ChangeKind, Proposal, Update};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -58,6 +58,10 @@ pub struct StoredChange {
     #[serde(flatten)]
     pub change: Change,
     pub severity: diff::Severity,
+    /// What the rules decided, the update they propose, and why.
+    pub action: Action,
+    pub update: Option<Update>,
+    pub why: Option<String>,
     pub status: ChangeStatus,
     pub delivery_id: Option<i64>,
     pub created_at: i64,
@@ -99,8 +103,21 @@ fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> {
         .map(|v| SpecKey::parse(&v))
         .transpose()
         .map_err(|e| corrupt(e.to_string()))?;
+    let action: String = row.try_get("action").op(op)?;
+    let action = [Action::Apply, Action::Hold, Action::Alert, Action::Ignore]
+        .into_iter()
+        .find(|a| a.as_str() == action)
+        .ok_or_else(|| corrupt(format!("action `{action}`")))?;
+    let update: Option<String> = row.try_get("proposed_update").op(op)?;
+    let update = update
+        .map(|u| serde_json::from_str(&u))
+        .transpose()
+        .map_err(|e| corrupt(e.to_string()))?;
     Ok(StoredChange {
         id,
+        action,
+        update,
+        why: row.try_get("why").op(op)?,
         run_id: row.try_get("run_id").op(op)?,
         severity: kind.severity(),
         change: Change {
@@ -117,12 +134,17 @@ fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> {
     })
 }
 
-/// Inserts a change unless the same change is already open; returns its id if inserted.
+/// Inserts a change with what the rules decided, unless the same change is already open;
+/// returns its id if inserted. Ignored changes (noise) are not recorded.
 pub(crate) async fn insert_change(
     tx: &mut Transaction<'static, Any>,
     run_id: Option<i64>,
-    change: &Change,
+    proposal: &Proposal,
 ) -> Result<Option<i64>, StoreError> {
+    if proposal.action == Action::Ignore {
+        return Ok(None);
+    }
+    let change = &proposal.change;
     let op = "record a change";
     let fingerprint = change.fingerprint();
     let open = sqlx::query("SELECT id FROM changes WHERE fingerprint = $1 AND status = 'open'")
@@ -134,8 +156,8 @@ pub(crate) async fn insert_change(
         return Ok(None);
     }
     let row = sqlx::query(
-        "INSERT INTO changes (run_id, kind, severity, listing_id, product_url, variant, before_value, after_value, fingerprint, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO changes (run_id, kind, severity, listing_id, product_url, variant, before_value, after_value, fingerprint, created_at, \
+         action, proposed_update, why) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(run_id)
     .bind(change.kind.as_str())
@@ -147,6 +169,9 @@ pub(crate) async fn insert_change(
     .bind(change.after.as_deref())
     .bind(fingerprint)
     .bind(now_ms())
+    .bind(proposal.action.as_str())
+    .bind(proposal.update.as_ref().map(|u| serde_json::to_string(u).unwrap_or_default()))
+    .bind(&proposal.why)
     .fetch_one(&mut **tx)
     .await
     .op(op)?;

@@ -1,7 +1,7 @@
 //! Supplier products and their snapshot versions; recording a crawled page with its changes.
 
 use catalog::{ListingId, Product};
-use diff::Change;
+use diff::Proposal;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -44,7 +44,8 @@ pub struct PageRecord<'a> {
     /// Its `url` is the product's identity (the canonical URL that was requested).
     pub product: &'a Product,
     pub content_hash: &'a str,
-    pub changes: &'a [Change],
+    /// What comparing found, with what the rules decided.
+    pub changes: &'a [Proposal],
     /// The listings that were compared with this product's current version.
     pub compared: &'a [ListingId],
 }
@@ -222,7 +223,7 @@ impl Store {
         &self,
         run_id: i64,
         url: &str,
-        changes: &[Change],
+        changes: &[Proposal],
     ) -> Result<usize, StoreError> {
         let op = "record a gone product";
         let mut tx = self.pool.begin().await.op(op)?;

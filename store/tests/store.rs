@@ -6,7 +6,7 @@ use catalog::{
     Availability, Currency, Listing, ListingId, ListingVariant, Money, Product, SpecKey, Stock,
     Variant,
 };
-use diff::{Change, ChangeKind};
+use diff::{Action, Change, ChangeKind, Proposal, Update};
 use store::{ChangeFilter, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError};
 
 async fn open(dir: &tempfile::TempDir) -> Store {
@@ -72,14 +72,20 @@ fn listing() -> Listing {
     }
 }
 
-fn price_change(after: &str) -> Change {
-    Change {
+fn price_change(after: &str) -> Proposal {
+    let change = Change {
         kind: ChangeKind::PriceChanged,
         listing: Some(ListingId::parse("L1").expect("id")),
         product_url: product(0).url,
         variant: Some(SpecKey::parse("color=red").expect("key")),
         before: Some("10.00".into()),
         after: Some(after.into()),
+    };
+    Proposal {
+        change,
+        action: Action::Alert,
+        update: None,
+        why: "the supplier's price changed".into(),
     }
 }
 
@@ -109,7 +115,7 @@ impl Crawled {
         &self,
         product: &Product,
         content_hash: &str,
-        changes: &[Change],
+        changes: &[Proposal],
     ) -> store::Recorded {
         self.store
             .record_page(&PageRecord {
@@ -279,4 +285,32 @@ async fn a_database_from_a_newer_specsync_is_refused_with_a_clear_message() {
     pool.close().await;
     let store = Store::open(url).await.expect("open again");
     assert_eq!(store.listing(&l.id).await.expect("read"), Some(l));
+}
+
+#[tokio::test]
+async fn what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorded() {
+    let c = Crawled::new().await;
+    let p = product(1300);
+    let mut applied = price_change("13.00");
+    applied.action = Action::Hold;
+    applied.update = Some(Update::SetPrice {
+        variant: SpecKey::parse("color=red").expect("key"),
+        price: "28.99".into(),
+        compare_at: None,
+        cost: "13.00".into(),
+    });
+    applied.why = "held: under your floor".into();
+    let mut noise = price_change("13.01");
+    noise.action = Action::Ignore;
+    let recorded = c.record(&p, "h1", &[applied.clone(), noise]).await;
+    assert_eq!(recorded.changes, 1, "the ignored one is not recorded");
+    let stored = c
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].action, Action::Hold);
+    assert_eq!(stored[0].update, applied.update);
+    assert_eq!(stored[0].why.as_deref(), Some("held: under your floor"));
 }
