@@ -5,4 +5,5 @@ mod bad_input;
 mod demo;
 mod helpers;
 mod parse;
+mod rules;
 mod sync_loop;
