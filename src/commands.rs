@@ -421,10 +421,23 @@ pub fn change_row(c: &diff::Change) -> Vec<String> {
             .unwrap_or_default(),
         format!(
             "{} → {}",
-            c.before.as_deref().unwrap_or("-"),
-            c.after.as_deref().unwrap_or("-")
+            short(c.before.as_deref()),
+            short(c.after.as_deref())
         ),
     ]
+}
+
+/// A value shortened for a table cell: one line, at most 40 characters.
+fn short(value: Option<&str>) -> String {
+    let Some(v) = value else {
+        return "-".to_owned();
+    };
+    let line = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= 40 {
+        line
+    } else {
+        format!("{}…", line.chars().take(39).collect::<String>())
+    }
 }
 
 async fn changes_list(

@@ -10,7 +10,8 @@
 //! ```
 //!
 //! `supplier_url` (optional) links the listing as `specsync link` would; `cost` (optional) is the
-//! supplier price the listing was synced to (without it, the price is taken as the cost).
+//! supplier price the listing was synced to (without it, the price is taken as the cost);
+//! `description` and `images` (optional) are compared with the supplier's when given.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,6 +30,10 @@ struct ListingJson {
     currency: String,
     #[serde(default)]
     supplier_url: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    images: Vec<String>,
     variants: Vec<VariantJson>,
 }
 
@@ -117,6 +122,8 @@ fn convert(item: ListingJson, names: &OptionNames) -> Result<Imported, String> {
             id,
             title: item.title,
             currency,
+            description: item.description,
+            images: item.images,
             variants,
         },
         supplier_url,

@@ -59,6 +59,10 @@ pub struct Listing {
     pub id: ListingId,
     pub title: String,
     pub currency: Currency,
+    /// Compared with the supplier's when the merchant imported it.
+    pub description: Option<String>,
+    /// Compared with the supplier's (by canonical URL) when the merchant imported them.
+    pub images: Vec<String>,
     pub variants: Vec<ListingVariant>,
 }
 

@@ -63,6 +63,8 @@ fn pair(i: u64, rules: &Rules) -> (Listing, Product) {
         id: ListingId::parse(&format!("L{i}")).unwrap_or_else(|_| unreachable!("a valid id")),
         title: format!("商品 {i}"),
         currency: Currency::CNY,
+        description: None,
+        images: vec![],
         variants: listed,
     };
     let product = Product {

@@ -19,12 +19,16 @@ pub enum ChangeKind {
     VariantRemoved,
     SpecRenamed,
     TitleChanged,
+    DescriptionChanged,
+    ImagesChanged,
+    /// Every variant of the product is sold out at the supplier.
+    AllUnavailable,
     ProductGone,
     NewStyle,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 11] = [
+    pub const ALL: [ChangeKind; 14] = [
         ChangeKind::PriceChanged,
         ChangeKind::Reprice,
         ChangeKind::StockChanged,
@@ -34,6 +38,9 @@ impl ChangeKind {
         ChangeKind::VariantRemoved,
         ChangeKind::SpecRenamed,
         ChangeKind::TitleChanged,
+        ChangeKind::DescriptionChanged,
+        ChangeKind::ImagesChanged,
+        ChangeKind::AllUnavailable,
         ChangeKind::ProductGone,
         ChangeKind::NewStyle,
     ];
@@ -49,6 +56,9 @@ impl ChangeKind {
             ChangeKind::VariantRemoved => "variant_removed",
             ChangeKind::SpecRenamed => "spec_renamed",
             ChangeKind::TitleChanged => "title_changed",
+            ChangeKind::DescriptionChanged => "description_changed",
+            ChangeKind::ImagesChanged => "images_changed",
+            ChangeKind::AllUnavailable => "all_unavailable",
             ChangeKind::ProductGone => "product_gone",
             ChangeKind::NewStyle => "new_style",
         }
@@ -66,6 +76,9 @@ impl ChangeKind {
             ChangeKind::VariantRemoved => "variant removed",
             ChangeKind::SpecRenamed => "spec renamed",
             ChangeKind::TitleChanged => "title changed",
+            ChangeKind::DescriptionChanged => "description changed",
+            ChangeKind::ImagesChanged => "images changed",
+            ChangeKind::AllUnavailable => "every variant sold out",
             ChangeKind::ProductGone => "product gone",
             ChangeKind::NewStyle => "new style",
         }
@@ -73,9 +86,10 @@ impl ChangeKind {
 
     pub fn severity(&self) -> Severity {
         match self {
-            ChangeKind::OutOfStock | ChangeKind::VariantRemoved | ChangeKind::ProductGone => {
-                Severity::Critical
-            }
+            ChangeKind::OutOfStock
+            | ChangeKind::VariantRemoved
+            | ChangeKind::ProductGone
+            | ChangeKind::AllUnavailable => Severity::Critical,
             ChangeKind::PriceChanged | ChangeKind::SpecRenamed => Severity::Warning,
             _ => Severity::Info,
         }

@@ -28,6 +28,46 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
             Some(product.title.clone()),
         ));
     }
+    if let Some(listed) = &listing.description {
+        let supplier = product.description.as_deref().unwrap_or_default();
+        if catalog::normalize_text(listed) != catalog::normalize_text(supplier) {
+            changes.push(change(
+                ChangeKind::DescriptionChanged,
+                None,
+                Some(listed.clone()),
+                Some(supplier.to_owned()),
+            ));
+        }
+    }
+    if !listing.images.is_empty() {
+        let canonical = |urls: &[String]| -> std::collections::BTreeSet<String> {
+            urls.iter()
+                .map(|u| catalog::canonical_image_url(u))
+                .collect()
+        };
+        let (listed, supplier) = (canonical(&listing.images), canonical(&product.images));
+        if listed != supplier {
+            let added = supplier.difference(&listed).count();
+            let removed = listed.difference(&supplier).count();
+            changes.push(change(
+                ChangeKind::ImagesChanged,
+                None,
+                Some(format!("{} images", listed.len())),
+                Some(format!(
+                    "{} images ({added} new, {removed} gone)",
+                    supplier.len()
+                )),
+            ));
+        }
+    }
+    let sold_out = !product.variants.is_empty()
+        && product
+            .variants
+            .iter()
+            .all(|v| !v.stock.status.is_orderable());
+    if sold_out && listing.variants.iter().any(|v| v.stock > 0) {
+        changes.push(change(ChangeKind::AllUnavailable, None, None, None));
+    }
     let links = link_variants(listing, product);
     for (lv, sv) in &links.pairs {
         changes.extend(
@@ -253,6 +293,8 @@ mod tests {
             id: ListingId::parse("L1").expect("id"),
             title: "T恤".into(),
             currency: Currency::CNY,
+            description: None,
+            images: vec![],
             variants,
         }
     }
@@ -335,6 +377,51 @@ mod tests {
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].before.as_deref(), Some("12.50"));
         assert_eq!(changes[0].after.as_deref(), Some("14.00"));
+    }
+
+    #[test]
+    fn descriptions_and_images_are_compared_only_when_the_listing_has_them() {
+        let mut p = product(vec![variant("color=red", "A", 1000, Some(5), InStock)]);
+        p.description = Some("纯棉 面料".into());
+        p.images = vec!["https://img.alicdn.com/a.jpg_400x400.jpg".into()];
+        let mut l = listing(vec![listed("color=red", "A", 1000, 5)]);
+        assert!(
+            compare(&l, &p, &Rules::default()).is_empty(),
+            "nothing imported, nothing compared"
+        );
+        l.description = Some("纯棉&nbsp;面料".into());
+        l.images = vec!["https://img.alicdn.com/a.jpg".into()];
+        assert!(
+            compare(&l, &p, &Rules::default()).is_empty(),
+            "entities and CDN sizes are not changes"
+        );
+        l.description = Some("涤纶面料".into());
+        l.images.push("https://img.alicdn.com/b.jpg".into());
+        let got: Vec<ChangeKind> = compare(&l, &p, &Rules::default())
+            .iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(
+            got,
+            [ChangeKind::DescriptionChanged, ChangeKind::ImagesChanged]
+        );
+    }
+
+    #[test]
+    fn a_product_sold_out_in_every_variant_is_one_more_change() {
+        let p = product(vec![
+            variant("color=red", "A", 1000, None, OutOfStock),
+            variant("color=blue", "B", 1000, Some(0), OutOfStock),
+        ]);
+        let l = listing(vec![
+            listed("color=red", "A", 1000, 5),
+            listed("color=blue", "B", 1000, 0),
+        ]);
+        let got: Vec<ChangeKind> = compare(&l, &p, &Rules::default())
+            .iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(got, [ChangeKind::OutOfStock, ChangeKind::AllUnavailable]);
     }
 
     #[test]

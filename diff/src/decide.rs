@@ -140,6 +140,26 @@ fn decide_one(listing: &Listing, product: &Product, change: Change, rules: &Rule
             rules,
             "the supplier's page is gone (confirmed)",
         ),
+        ChangeKind::AllUnavailable => match rules.when_unavailable {
+            WhenUnavailable::UnpublishProduct => by_policy(
+                change,
+                Some(Update::UnpublishProduct),
+                rules,
+                "every variant is sold out at the supplier",
+            ),
+            _ => by_policy(
+                change,
+                None,
+                rules,
+                "every variant is sold out at the supplier",
+            ),
+        },
+        ChangeKind::DescriptionChanged | ChangeKind::ImagesChanged => by_policy(
+            change,
+            None,
+            rules,
+            "update the listing's content if you follow the supplier's",
+        ),
         ChangeKind::VariantAdded | ChangeKind::NewStyle => proposal(
             change,
             Action::Alert,

@@ -8,8 +8,10 @@ mod change;
 mod compare;
 mod decide;
 pub mod rules;
+mod text;
 
 pub use change::{Change, ChangeKind, Severity};
 pub use compare::{compare, new_style, product_gone};
 pub use decide::{decide, decide_without_product, Action, Proposal, Update};
 pub use rules::{Policy, Rules, RulesConfig, RulesError};
+pub use text::{render_text_diff, similarity};

@@ -360,13 +360,16 @@ impl Rules {
     pub fn policy(&self, kind: ChangeKind) -> Policy {
         match kind {
             ChangeKind::PriceChanged | ChangeKind::Reprice => self.price,
-            ChangeKind::StockChanged | ChangeKind::OutOfStock | ChangeKind::BackInStock => {
-                self.stock
-            }
+            ChangeKind::StockChanged
+            | ChangeKind::OutOfStock
+            | ChangeKind::BackInStock
+            | ChangeKind::AllUnavailable => self.stock,
             ChangeKind::VariantAdded | ChangeKind::NewStyle => self.variant_added,
             ChangeKind::VariantRemoved => self.variant_removed,
             ChangeKind::SpecRenamed => self.spec_renamed,
-            ChangeKind::TitleChanged => self.title,
+            ChangeKind::TitleChanged
+            | ChangeKind::DescriptionChanged
+            | ChangeKind::ImagesChanged => self.title,
             ChangeKind::ProductGone => self.product_gone,
         }
     }

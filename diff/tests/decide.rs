@@ -49,6 +49,8 @@ fn listing(variants: &[(&str, i64, Option<i64>, u32)]) -> Listing {
         id: ListingId::parse("L1").expect("id"),
         title: "T恤".into(),
         currency: Currency::CNY,
+        description: None,
+        images: vec![],
         variants: variants
             .iter()
             .map(|(k, price, cost, stock)| ListingVariant {
@@ -405,6 +407,8 @@ fn listing_of(p: &Product, rules: &Rules) -> Listing {
         id: ListingId::parse("P").expect("id"),
         title: p.title.clone(),
         currency: Currency::CNY,
+        description: None,
+        images: vec![],
         variants: p
             .variants
             .iter()

@@ -22,6 +22,12 @@ fn group_name(change: &Change) -> String {
 
 fn describe(change: &Change) -> String {
     let what = change.kind.label();
+    if change.kind == diff::ChangeKind::DescriptionChanged {
+        let before = change.before.as_deref().unwrap_or_default();
+        let after = change.after.as_deref().unwrap_or_default();
+        let lines = diff::render_text_diff(before, after, 12).replace('\n', "\n      ");
+        return format!("{what}:\n      {lines}");
+    }
     let variant = change
         .variant
         .as_ref()
@@ -167,6 +173,21 @@ mod tests {
             before: before.map(Into::into),
             after: after.map(Into::into),
         }
+    }
+
+    #[test]
+    fn a_description_change_reads_as_a_line_diff() {
+        let c = change(
+            ChangeKind::DescriptionChanged,
+            Some("L1"),
+            None,
+            Some("纯棉面料\n宽松版型"),
+            Some("纯棉面料\n修身版型"),
+        );
+        assert_eq!(
+            describe(&c),
+            "description changed:\n      - 宽松版型\n      + 修身版型"
+        );
     }
 
     #[test]

@@ -19,7 +19,15 @@ fn corrupt(what: String, detail: impl ToString) -> StoreError {
 fn listing_from_row(row: &AnyRow) -> Result<Listing, StoreError> {
     let id: String = row.try_get("id").op("read a listing")?;
     let currency: String = row.try_get("currency").op("read a listing")?;
+    let images: Option<String> = row.try_get("images").op("read a listing")?;
+    let images = images
+        .map(|i| serde_json::from_str::<Vec<String>>(&i))
+        .transpose()
+        .map_err(|e| corrupt(format!("images of listing `{id}`"), e))?
+        .unwrap_or_default();
     Ok(Listing {
+        description: row.try_get("description").op("read a listing")?,
+        images,
         id: ListingId::parse(&id).map_err(|e| corrupt(format!("listing `{id}`"), e))?,
         title: row.try_get("title").op("read a listing")?,
         currency: Currency::parse(&currency).map_err(|e| corrupt(format!("listing `{id}`"), e))?,
@@ -56,13 +64,16 @@ impl Store {
         let op = "save a listing";
         let mut tx = self.pool.begin().await.op(op)?;
         sqlx::query(
-            "INSERT INTO listings (id, title, currency, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET title = excluded.title, currency = excluded.currency, updated_at = excluded.updated_at",
+            "INSERT INTO listings (id, title, currency, updated_at, description, images) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, currency = excluded.currency, updated_at = excluded.updated_at, \
+             description = excluded.description, images = excluded.images",
         )
         .bind(listing.id.as_str())
         .bind(&listing.title)
         .bind(listing.currency.as_str())
         .bind(now_ms())
+        .bind(listing.description.as_deref())
+        .bind((!listing.images.is_empty()).then(|| serde_json::to_string(&listing.images).unwrap_or_default()))
         .execute(&mut *tx)
         .await
         .op(op)?;
@@ -98,11 +109,13 @@ impl Store {
     }
 
     pub async fn listing(&self, id: &ListingId) -> Result<Option<Listing>, StoreError> {
-        let row = sqlx::query("SELECT id, title, currency FROM listings WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .op("read a listing")?;
+        let row = sqlx::query(
+            "SELECT id, title, currency, description, images FROM listings WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .op("read a listing")?;
         let Some(row) = row else { return Ok(None) };
         let mut listing = listing_from_row(&row)?;
         let rows =
@@ -120,10 +133,12 @@ impl Store {
 
     /// Every listing with its variants, ordered by id.
     pub async fn listings(&self) -> Result<Vec<Listing>, StoreError> {
-        let rows = sqlx::query("SELECT id, title, currency FROM listings ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .op("list listings")?;
+        let rows = sqlx::query(
+            "SELECT id, title, currency, description, images FROM listings ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .op("list listings")?;
         let mut listings: Vec<Listing> = rows
             .iter()
             .map(listing_from_row)

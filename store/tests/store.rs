@@ -61,6 +61,8 @@ fn listing() -> Listing {
         id: ListingId::parse("L1").expect("id"),
         title: "T恤".into(),
         currency: Currency::CNY,
+        description: None,
+        images: vec![],
         variants: vec![ListingVariant {
             key: SpecKey::parse("color=red").expect("key"),
             spec: BTreeMap::from([("color".into(), "red".into())]),
