@@ -51,6 +51,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Crawl a listing's supplier page, a page, or a source now, ahead of the schedule.
+    Resync(ResyncArgs),
     /// The change queue.
     #[command(subcommand)]
     Changes(ChangesCommand),
@@ -74,6 +76,29 @@ pub enum ParseCommand {
     Stock,
     /// `name<TAB>value` lines → {"name": "color", "value": "红色", "key": "color=红色"}.
     Spec,
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["listing", "source", "url"])))]
+pub struct ResyncArgs {
+    /// The listing whose supplier page to crawl.
+    #[arg(long)]
+    pub listing: Option<String>,
+    /// Every page of this source.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// This supplier page.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Fetch and compare, record nothing, print what would happen and why.
+    #[arg(long, conflicts_with = "apply")]
+    pub dry_run: bool,
+    /// Push the updates to the store platform (needs a platform adapter; none exists yet).
+    #[arg(long)]
+    pub apply: bool,
+    /// Print JSON for scripts instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]

@@ -70,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Crawl { sources, json } => crawl(&app, &sources, json).await,
+        Command::Resync(args) => crate::resync::run(&app, args).await,
         Command::Diff { listings, json } => diff_now(&app, &listings, json).await,
         Command::Changes(ChangesCommand::List {
             status,

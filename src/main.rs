@@ -8,6 +8,7 @@ mod error;
 mod listings;
 mod output;
 mod parse;
+mod resync;
 mod sync;
 
 use std::process::ExitCode;

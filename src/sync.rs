@@ -111,6 +111,54 @@ pub fn check_source(name: &str, settings: &SourceSettings) -> Result<(), Usage> 
 
 /// Crawls one source now and records what changed.
 pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSummary> {
+    crawl(app, source, None).await
+}
+
+/// Crawls these pages of a source now (`specsync resync`), recording as a crawl does.
+pub async fn crawl_urls(
+    app: &App,
+    source: &Source,
+    urls: Vec<Url>,
+) -> anyhow::Result<CrawlSummary> {
+    crawl(app, source, Some(urls)).await
+}
+
+/// Fetches and normalizes one page with the source's politeness and rules, recording nothing.
+pub async fn fetch_now(app: &App, source: &Source, url: &Url) -> anyhow::Result<PageOutcome> {
+    let polite = politeness(&source.name, &source.settings)?;
+    let base = Url::parse(&source.base_url)
+        .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
+    refuse_private(&source.name, &base, &source.settings)?;
+    if let Some(host) = base.host_str() {
+        app.fetcher.set_host_rate(host, polite.rate, polite.burst);
+    }
+    let rules = NormalizeRules {
+        currency: polite.currency,
+        names: app.config.option_names.clone(),
+    };
+    Ok(fetch_product(&app.fetcher, url, &rules).await)
+}
+
+/// The source a page belongs to: the one on its host.
+pub async fn source_for(app: &App, url: &Url) -> anyhow::Result<Source> {
+    let sources = app.store.sources().await?;
+    sources
+        .into_iter()
+        .find(|s| {
+            Url::parse(&s.base_url).is_ok_and(|b| {
+                b.host_str() == url.host_str()
+                    && b.port_or_known_default() == url.port_or_known_default()
+            })
+        })
+        .ok_or_else(|| {
+            Usage::new(format!(
+                "no source crawls {url}: add its site with `specsync source add`"
+            ))
+            .into()
+        })
+}
+
+async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> anyhow::Result<CrawlSummary> {
     let polite = politeness(&source.name, &source.settings)?;
     let base = Url::parse(&source.base_url)
         .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
@@ -124,7 +172,10 @@ pub async fn crawl_source(app: &App, source: &Source) -> anyhow::Result<CrawlSum
         run_id,
         ..CrawlSummary::default()
     };
-    let targets = targets(app, source, &base, &mut summary).await?;
+    let targets = match only {
+        Some(urls) => urls,
+        None => targets(app, source, &base, &mut summary).await?,
+    };
     summary.pages = targets.len();
     let fetcher = &app.fetcher;
     let rules = &NormalizeRules {

@@ -5,5 +5,6 @@ mod bad_input;
 mod demo;
 mod helpers;
 mod parse;
+mod resync;
 mod rules;
 mod sync_loop;

@@ -1,0 +1,151 @@
+//! `specsync resync`: crawl one listing's supplier page, one page, or one source now, ahead of
+//! the schedule. `--dry-run` fetches and compares but records nothing, and prints what would
+//! happen: each change, the action the rules decide and why.
+
+use catalog::ListingId;
+use crawler::PageOutcome;
+use serde_json::json;
+use url::Url;
+
+use crate::cli::ResyncArgs;
+use crate::commands::{change_row, crawl_sources, describe_crawl};
+use crate::error::Usage;
+use crate::output::table;
+use crate::sync::{self, App};
+
+pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
+    if args.apply {
+        return Err(Usage::new(
+            "--apply needs a store platform to update, and none is configured yet: updates are recorded as \
+             proposals with their action (see `specsync changes list`); pushing them to Shopify, WooCommerce or \
+             Vendure comes with the platform adapters",
+        )
+        .into());
+    }
+    if let Some(name) = &args.source {
+        if args.dry_run {
+            return Err(
+                Usage::new("--dry-run works on one page: use it with --listing or --url").into(),
+            );
+        }
+        let (summaries, alerts) = crawl_sources(app, std::slice::from_ref(name)).await?;
+        return print_crawl(&summaries, &alerts, args.json);
+    }
+    let url = match (&args.listing, &args.url) {
+        (Some(id), None) => {
+            let id = ListingId::parse(id).map_err(|e| Usage::new(e.to_string()))?;
+            let links = app.store.links().await?;
+            let url = links.get(&id).ok_or_else(|| {
+                Usage::new(format!(
+                    "listing `{id}` is not linked to a supplier page: `specsync link {id} URL`"
+                ))
+            })?;
+            Url::parse(url)?
+        }
+        (None, Some(url)) => crate::listings::parse_product_url(url).map_err(Usage::new)?,
+        _ => {
+            return Err(
+                Usage::new("name what to resync: --listing ID, --url URL or --source NAME").into(),
+            )
+        }
+    };
+    let source = sync::source_for(app, &url).await?;
+    if args.dry_run {
+        return dry_run(app, &source, &url, args.listing.as_deref(), args.json).await;
+    }
+    let summary = sync::crawl_urls(app, &source, vec![url]).await?;
+    let alerts = sync::deliver_alerts(app).await?;
+    print_crawl(&[summary], &alerts, args.json)
+}
+
+fn print_crawl(
+    summaries: &[sync::CrawlSummary],
+    alerts: &[std::path::PathBuf],
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        println!("{}", json!({"sources": summaries, "alerts": alerts}));
+        return Ok(());
+    }
+    for s in summaries {
+        println!("{}", describe_crawl(s));
+    }
+    for a in alerts {
+        println!("alert written: {}", a.display());
+    }
+    Ok(())
+}
+
+async fn dry_run(
+    app: &App,
+    source: &store::Source,
+    url: &Url,
+    only: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let product = match sync::fetch_now(app, source, url).await? {
+        PageOutcome::Product(product) => *product,
+        PageOutcome::Failed(failure) => {
+            // A failed fetch is never a change (DESIGN.md invariant 1).
+            let class = failure.class().as_str();
+            if json {
+                println!(
+                    "{}",
+                    json!({"url": url.as_str(), "failed": class, "error": failure.to_string(), "changes": []})
+                );
+            } else {
+                println!("{url}: the fetch failed ({class}): {failure}\nnothing would change: a failed fetch is never a change");
+            }
+            return Ok(());
+        }
+    };
+    let rules = &app.config.rules;
+    let mut report = Vec::new();
+    for (listing, _) in app.store.listings_linked_to(url.as_str()).await? {
+        if only.is_some_and(|id| id != listing.id.as_str()) {
+            continue;
+        }
+        let found = diff::compare(&listing, &product, rules);
+        report.push((
+            listing.id.clone(),
+            diff::decide(&listing, &product, found, rules),
+        ));
+    }
+    if json {
+        let out: Vec<_> = report
+            .iter()
+            .map(|(id, p)| json!({"listing": id, "supplier_url": url.as_str(), "changes": p}))
+            .collect();
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = report
+        .iter()
+        .flat_map(|(_, proposals)| proposals)
+        .map(|p| {
+            let mut row = change_row(&p.change);
+            row.push(p.action.as_str().to_owned());
+            row.push(p.why.clone());
+            row
+        })
+        .collect();
+    if rows.is_empty() {
+        println!("dry run: {url} matches its listings; nothing would change");
+    } else {
+        println!(
+            "dry run: nothing was recorded\n{}",
+            table(
+                &[
+                    "listing",
+                    "change",
+                    "variant",
+                    "before → after",
+                    "action",
+                    "why"
+                ],
+                &rows
+            )
+        );
+    }
+    Ok(())
+}
