@@ -359,7 +359,11 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
         };
         let (crawled, changes) = match app.store.latest_snapshot(url).await? {
             Some(product) => {
-                let rules = &app.config.rules;
+                let source = match url::Url::parse(url) {
+                    Ok(u) => sync::source_for(app, &u).await.ok().map(|s| s.name),
+                    Err(_) => None,
+                };
+                let rules = &app.config.rules.for_listing(source.as_deref(), id.as_str());
                 let found = diff::compare(&listing, &product, rules);
                 (true, diff::decide(&listing, &product, found, rules))
             }

@@ -63,6 +63,12 @@ product_gone = "hold"
 
 [rules.noise]
 # min_price_change = "1%"         # smaller cost changes are ignored
+
+# Overrides name only what differs, for one supplier or one listing:
+# [rules.by_source.acme.actions]
+# price = "auto"
+# [rules.by_listing.tee-1.pricing]
+# formula = "cost * 2.2"
 "#;
 
 #[derive(Debug, Deserialize)]
@@ -76,8 +82,6 @@ struct RawConfig {
     crawler: CrawlerSection,
     #[serde(default)]
     catalog: CatalogSection,
-    #[serde(default)]
-    rules: diff::RulesConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,8 +157,8 @@ pub struct Config {
     pub gone_confirmations: u32,
     /// Option names with the merchant's aliases, for supplier pages and listings alike.
     pub option_names: catalog::OptionNames,
-    /// The merchant's sync rules.
-    pub rules: diff::Rules,
+    /// The merchant's sync rules, with per-source and per-listing overrides.
+    pub rules: crate::ruleset::RuleSet,
 }
 
 impl Config {
@@ -186,6 +190,8 @@ impl Config {
             .parse()
             .map_err(|e: toml::de::Error| Usage::new(format!("{shown}: {e}")))?;
         apply_env(&mut table, env)?;
+        let rules = crate::ruleset::RuleSet::from_table(table.remove("rules"))
+            .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
         let raw: RawConfig = RawConfig::deserialize(toml::Value::Table(table))
             .map_err(|e| Usage::new(format!("{shown}: {}", e.message())))?;
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -221,10 +227,6 @@ impl Config {
                 option_names = option_names.with_alias(canonical, alias);
             }
         }
-        let rules = raw
-            .rules
-            .validate()
-            .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
         Ok(Config {
             rules,
             option_names,

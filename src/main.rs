@@ -9,6 +9,7 @@ mod listings;
 mod output;
 mod parse;
 mod resync;
+mod ruleset;
 mod sync;
 
 use std::process::ExitCode;

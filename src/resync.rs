@@ -99,12 +99,15 @@ async fn dry_run(
             return Ok(());
         }
     };
-    let rules = &app.config.rules;
     let mut report = Vec::new();
     for (listing, _) in app.store.listings_linked_to(url.as_str()).await? {
         if only.is_some_and(|id| id != listing.id.as_str()) {
             continue;
         }
+        let rules = &app
+            .config
+            .rules
+            .for_listing(Some(&source.name), listing.id.as_str());
         let found = diff::compare(&listing, &product, rules);
         report.push((
             listing.id.clone(),

@@ -264,9 +264,12 @@ async fn record_product(
     let linked = app.store.listings_linked_to(&product.url).await?;
     let mut changes = Vec::new();
     let mut compared = Vec::new();
-    let rules = &app.config.rules;
     for (listing, diffed_version) in &linked {
         if *diffed_version != Some(version_after) {
+            let rules = &app
+                .config
+                .rules
+                .for_listing(Some(&source.name), listing.id.as_str());
             let found = diff::compare(listing, &product, rules);
             changes.extend(diff::decide(listing, &product, found, rules));
             compared.push(listing.id.clone());
@@ -277,7 +280,7 @@ async fn record_product(
     if new_style {
         changes.push(diff::decide_without_product(
             diff::new_style(&product),
-            &app.config.rules,
+            &app.config.rules.for_source(&source.name),
         ));
     }
     let recorded = app
@@ -320,7 +323,7 @@ async fn record_failure(
             .map(|(listing, _)| {
                 diff::decide_without_product(
                     diff::product_gone(listing, url.as_str()),
-                    &app.config.rules,
+                    &app.config.rules.for_listing(None, listing.id.as_str()),
                 )
             })
             .collect();
