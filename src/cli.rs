@@ -164,7 +164,7 @@ pub enum ListingsCommand {
 pub enum ChangesCommand {
     /// List recorded changes.
     List {
-        /// open, applied, rejected or all.
+        /// open, applied, rejected, resolved (went away by itself) or all.
         #[arg(long, default_value = "open")]
         status: String,
         /// Only this listing's changes.

@@ -455,10 +455,11 @@ async fn changes_list(
         "open" => Some(ChangeStatus::Open),
         "applied" => Some(ChangeStatus::Applied),
         "rejected" => Some(ChangeStatus::Rejected),
+        "resolved" => Some(ChangeStatus::Resolved),
         "all" => None,
         other => {
             return Err(Usage::new(format!(
-                "--status `{other}`: expected open, applied, rejected or all"
+                "--status `{other}`: expected open, applied, rejected, resolved or all"
             ))
             .into())
         }

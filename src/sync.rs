@@ -292,6 +292,7 @@ async fn record_product(
             content_hash: &hash,
             changes: &changes,
             compared: &compared,
+            flap_crawls: i64::from(app.config.rules.for_source(&source.name).flap_crawls),
         })
         .await?;
     summary.products += 1;

@@ -97,11 +97,23 @@ impl Default for ActionsConfig {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct NoiseConfig {
     /// A cost change smaller than this (`1%` or `0.50`) is ignored.
     pub min_price_change: Option<String>,
+    /// A change that comes back within this many crawls after it went away is recorded but not
+    /// alerted again.
+    pub flap_crawls: u32,
+}
+
+impl Default for NoiseConfig {
+    fn default() -> Self {
+        NoiseConfig {
+            min_price_change: None,
+            flap_crawls: 3,
+        }
+    }
 }
 
 /// What a change may do by itself.
@@ -167,6 +179,7 @@ pub struct Rules {
     pub title: Policy,
     pub product_gone: Policy,
     pub min_price_change: Option<Threshold>,
+    pub flap_crawls: u32,
 }
 
 impl Default for Rules {
@@ -332,6 +345,7 @@ impl RulesConfig {
                 .as_deref()
                 .map(|m| threshold("noise.min_price_change", m))
                 .transpose()?,
+            flap_crawls: self.noise.flap_crawls,
         })
     }
 }
@@ -650,6 +664,7 @@ mod tests {
         let r = RulesConfig {
             noise: NoiseConfig {
                 min_price_change: Some("1%".into()),
+                ..NoiseConfig::default()
             },
             ..RulesConfig::default()
         }

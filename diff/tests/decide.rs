@@ -159,6 +159,7 @@ fn a_cost_change_under_the_noise_threshold_is_ignored() {
     let r = rules(|c| {
         c.noise = NoiseConfig {
             min_price_change: Some("1%".into()),
+            ..NoiseConfig::default()
         }
     });
     assert_eq!(only(&l, &p, &r).action, Action::Ignore);

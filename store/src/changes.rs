@@ -23,6 +23,8 @@ pub enum ChangeStatus {
     Open,
     Applied,
     Rejected,
+    /// The difference went away by itself (the supplier went back to what the listing shows).
+    Resolved,
 }
 
 impl ChangeStatus {
@@ -31,6 +33,7 @@ impl ChangeStatus {
             ChangeStatus::Open => "open",
             ChangeStatus::Applied => "applied",
             ChangeStatus::Rejected => "rejected",
+            ChangeStatus::Resolved => "resolved",
         }
     }
 
@@ -39,6 +42,7 @@ impl ChangeStatus {
             ChangeStatus::Open,
             ChangeStatus::Applied,
             ChangeStatus::Rejected,
+            ChangeStatus::Resolved,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -140,6 +144,7 @@ pub(crate) async fn insert_change(
     tx: &mut Transaction<'static, Any>,
     run_id: Option<i64>,
     proposal: &Proposal,
+    flap_crawls: i64,
 ) -> Result<Option<i64>, StoreError> {
     if proposal.action == Action::Ignore {
         return Ok(None);
@@ -155,9 +160,24 @@ pub(crate) async fn insert_change(
     if open.is_some() {
         return Ok(None);
     }
+    // Came back within the flap window after it went away: recorded, but it belongs to the
+    // alert that already told the merchant, so it is not alerted again.
+    let flapped = match run_id {
+        Some(run) if flap_crawls > 0 => {
+            flapped_delivery(tx, &fingerprint, run, flap_crawls).await?
+        }
+        _ => None,
+    };
+    let why = match flapped {
+        Some(_) => format!(
+            "{} (came back within {flap_crawls} crawls: not alerted again)",
+            proposal.why
+        ),
+        None => proposal.why.clone(),
+    };
     let row = sqlx::query(
         "INSERT INTO changes (run_id, kind, severity, listing_id, product_url, variant, before_value, after_value, fingerprint, created_at, \
-         action, proposed_update, why) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         action, proposed_update, why, delivery_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(run_id)
     .bind(change.kind.as_str())
@@ -171,11 +191,72 @@ pub(crate) async fn insert_change(
     .bind(now_ms())
     .bind(proposal.action.as_str())
     .bind(proposal.update.as_ref().map(|u| serde_json::to_string(u).unwrap_or_default()))
-    .bind(&proposal.why)
+    .bind(why)
+    .bind(flapped)
     .fetch_one(&mut **tx)
     .await
     .op(op)?;
     row.try_get("id").map(Some).op(op)
+}
+
+/// The delivery of the same change, resolved within the last `window` crawls of the run's source.
+async fn flapped_delivery(
+    tx: &mut Transaction<'static, Any>,
+    fingerprint: &str,
+    run_id: i64,
+    window: i64,
+) -> Result<Option<i64>, StoreError> {
+    let op = "look for a flapping change";
+    let row = sqlx::query(
+        "SELECT c.delivery_id FROM changes c JOIN crawl_runs r ON r.id = c.run_id \
+         WHERE c.fingerprint = $1 AND c.status = 'resolved' AND c.delivery_id IS NOT NULL \
+         AND r.source_id = (SELECT source_id FROM crawl_runs WHERE id = $2) \
+         AND r.id >= COALESCE((SELECT id FROM crawl_runs WHERE source_id = (SELECT source_id FROM crawl_runs WHERE id = $2) \
+                               ORDER BY id DESC LIMIT 1 OFFSET $3), 0) \
+         ORDER BY c.id DESC LIMIT 1",
+    )
+    .bind(fingerprint)
+    .bind(run_id)
+    .bind(window)
+    .fetch_optional(&mut **tx)
+    .await
+    .op(op)?;
+    row.map(|r| r.try_get::<Option<i64>, _>("delivery_id"))
+        .transpose()
+        .op(op)
+        .map(Option::flatten)
+}
+
+/// Resolves the open changes of `listing` on `product_url` that the latest comparison no longer
+/// found: the supplier is back to what the listing shows.
+pub(crate) async fn resolve_obsolete(
+    tx: &mut Transaction<'static, Any>,
+    listing: &ListingId,
+    product_url: &str,
+    still_found: &[String],
+) -> Result<u64, StoreError> {
+    let op = "resolve changes that went away";
+    let rows = sqlx::query("SELECT id, fingerprint FROM changes WHERE status = 'open' AND listing_id = $1 AND product_url = $2")
+        .bind(listing.as_str())
+        .bind(product_url)
+        .fetch_all(&mut **tx)
+        .await
+        .op(op)?;
+    let mut resolved = 0;
+    for row in rows {
+        let fingerprint: String = row.try_get("fingerprint").op(op)?;
+        if still_found.contains(&fingerprint) {
+            continue;
+        }
+        let id: i64 = row.try_get("id").op(op)?;
+        sqlx::query("UPDATE changes SET status = 'resolved' WHERE id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .op(op)?;
+        resolved += 1;
+    }
+    Ok(resolved)
 }
 
 impl Store {

@@ -5,7 +5,7 @@ use diff::Proposal;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::changes::insert_change;
+use crate::changes::{insert_change, resolve_obsolete};
 use crate::error::QueryContext;
 use crate::{now_ms, Store, StoreError};
 
@@ -46,8 +46,11 @@ pub struct PageRecord<'a> {
     pub content_hash: &'a str,
     /// What comparing found, with what the rules decided.
     pub changes: &'a [Proposal],
-    /// The listings that were compared with this product's current version.
+    /// The listings that were compared with this product's current version: their open changes
+    /// that this comparison no longer found are resolved.
     pub compared: &'a [ListingId],
+    /// A change that comes back within this many crawls is not alerted again.
+    pub flap_crawls: i64,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -171,7 +174,7 @@ impl Store {
         }
         let mut recorded = 0;
         for change in page.changes {
-            if insert_change(&mut tx, Some(page.run_id), change)
+            if insert_change(&mut tx, Some(page.run_id), change, page.flap_crawls)
                 .await?
                 .is_some()
             {
@@ -179,6 +182,15 @@ impl Store {
             }
         }
         for listing in page.compared {
+            let still_found: Vec<String> = page
+                .changes
+                .iter()
+                .filter(|p| {
+                    p.change.listing.as_ref() == Some(listing) && p.action != diff::Action::Ignore
+                })
+                .map(|p| p.change.fingerprint())
+                .collect();
+            resolve_obsolete(&mut tx, listing, url, &still_found).await?;
             sqlx::query("UPDATE links SET diffed_version = $1 WHERE listing_id = $2")
                 .bind(version)
                 .bind(listing.as_str())
@@ -234,7 +246,7 @@ impl Store {
             .op(op)?;
         let mut recorded = 0;
         for change in changes {
-            if insert_change(&mut tx, Some(run_id), change)
+            if insert_change(&mut tx, Some(run_id), change, 0)
                 .await?
                 .is_some()
             {

@@ -127,6 +127,7 @@ impl Crawled {
                 content_hash,
                 changes,
                 compared: &[],
+                flap_crawls: 3,
             })
             .await
             .expect("record")
@@ -315,4 +316,84 @@ async fn what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorde
     assert_eq!(stored[0].action, Action::Hold);
     assert_eq!(stored[0].update, applied.update);
     assert_eq!(stored[0].why.as_deref(), Some("held: under your floor"));
+}
+
+#[tokio::test]
+async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_alerted_again() {
+    let c = Crawled::new().await;
+    let store = &c.store;
+    let l1 = listing();
+    store.upsert_listing(&l1).await.expect("listing");
+    let p = product(1200);
+    let compared = [l1.id.clone()];
+    let record = |run: i64, hash: &'static str, changes: Vec<Proposal>, window: i64| {
+        let p = &p;
+        let compared = &compared;
+        async move {
+            store
+                .record_page(&PageRecord {
+                    source_id: c.source_id,
+                    run_id: run,
+                    product: p,
+                    content_hash: hash,
+                    changes: &changes,
+                    compared,
+                    flap_crawls: window,
+                })
+                .await
+                .expect("record")
+        }
+    };
+    let mut rise = price_change("12.00");
+    rise.change.listing = Some(l1.id.clone());
+    record(c.run, "h1", vec![rise.clone()], 3).await;
+    let first = store
+        .claim_undelivered("email")
+        .await
+        .expect("claim")
+        .expect("alerted");
+    store.mark_delivered(first.id).await.expect("delivered");
+
+    // The supplier goes back to what the listing shows: the open change is resolved.
+    let run2 = store.start_run(c.source_id).await.expect("run");
+    record(run2, "h2", vec![], 3).await;
+    let all = ChangeFilter::default();
+    assert_eq!(
+        store.changes(&all).await.expect("changes")[0].status,
+        store::ChangeStatus::Resolved
+    );
+
+    // And back again within 3 crawls: recorded, open, but part of the alert already sent.
+    let run3 = store.start_run(c.source_id).await.expect("run");
+    record(run3, "h3", vec![rise.clone()], 3).await;
+    let changes = store.changes(&all).await.expect("changes");
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[1].status, store::ChangeStatus::Open);
+    assert_eq!(changes[1].delivery_id, Some(first.id));
+    assert!(changes[1]
+        .why
+        .as_deref()
+        .is_some_and(|w| w.contains("not alerted again")));
+    assert!(store
+        .claim_undelivered("email")
+        .await
+        .expect("claim")
+        .is_none());
+
+    // Gone again, then back after the window: alerted like any new change.
+    let run4 = store.start_run(c.source_id).await.expect("run");
+    record(run4, "h4", vec![], 1).await;
+    for _ in 0..2 {
+        store.start_run(c.source_id).await.expect("run");
+    }
+    let run7 = store.start_run(c.source_id).await.expect("run");
+    record(run7, "h7", vec![rise], 1).await;
+    assert!(
+        store
+            .claim_undelivered("email")
+            .await
+            .expect("claim")
+            .is_some(),
+        "outside the window"
+    );
 }
