@@ -33,8 +33,18 @@ pub enum Command {
     /// The merchant's published listings.
     #[command(subcommand)]
     Listings(ListingsCommand),
-    /// Link a listing to a supplier product page; its variants are linked by spec.
-    Link { listing: String, url: String },
+    /// Link a listing to a supplier product page (its variants are linked by spec, then SKU),
+    /// or with --confirm accept the variant links specsync proposed for it.
+    Link {
+        /// The listing's id, as imported.
+        listing: String,
+        /// The supplier's product page.
+        #[arg(required_unless_present = "confirm")]
+        url: Option<String>,
+        /// Confirm the proposed variant links (look-alike values such as 大红 ↔ 红色).
+        #[arg(long, conflicts_with = "url")]
+        confirm: bool,
+    },
     /// Crawl sources now and record what changed (all sources, or those named).
     Crawl {
         /// Source names (default: every source).

@@ -59,8 +59,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Listings(ListingsCommand::List { json }) => listings_list(&app, json).await,
-        Command::Link { listing, url } => {
+        Command::Link {
+            listing,
+            url,
+            confirm,
+        } => {
             let id = ListingId::parse(&listing).map_err(|e| Usage::new(e.to_string()))?;
+            if confirm {
+                let links = app
+                    .store
+                    .confirm_variant_links(&id)
+                    .await
+                    .map_err(input_error)?;
+                if links.is_empty() {
+                    println!("no proposed variant links for {id}; see `specsync changes list --listing {id}`");
+                }
+                for (from, to) in &links {
+                    println!("linked {id} [{from}] to the supplier's [{to}]");
+                }
+                return Ok(());
+            }
+            let url =
+                url.ok_or_else(|| Usage::new("give the supplier page's URL, or --confirm"))?;
             let url = listings::parse_product_url(&url).map_err(Usage::new)?;
             app.store
                 .link(&id, url.as_str())

@@ -124,6 +124,7 @@ fn convert(item: ListingJson, names: &OptionNames) -> Result<Imported, String> {
             currency,
             description: item.description,
             images: item.images,
+            variant_links: Default::default(),
             variants,
         },
         supplier_url,

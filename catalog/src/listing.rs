@@ -64,6 +64,8 @@ pub struct Listing {
     /// Compared with the supplier's (by canonical URL) when the merchant imported them.
     pub images: Vec<String>,
     pub variants: Vec<ListingVariant>,
+    /// Links the merchant confirmed: listing variant key → supplier variant key.
+    pub variant_links: BTreeMap<SpecKey, SpecKey>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

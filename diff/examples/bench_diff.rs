@@ -65,6 +65,7 @@ fn pair(i: u64, rules: &Rules) -> (Listing, Product) {
         currency: Currency::CNY,
         description: None,
         images: vec![],
+        variant_links: Default::default(),
         variants: listed,
     };
     let product = Product {

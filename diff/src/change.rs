@@ -25,10 +25,12 @@ pub enum ChangeKind {
     AllUnavailable,
     ProductGone,
     NewStyle,
+    /// Two unlinked variants look alike: a link is proposed for the merchant to confirm.
+    LinkProposed,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 14] = [
+    pub const ALL: [ChangeKind; 15] = [
         ChangeKind::PriceChanged,
         ChangeKind::Reprice,
         ChangeKind::StockChanged,
@@ -43,6 +45,7 @@ impl ChangeKind {
         ChangeKind::AllUnavailable,
         ChangeKind::ProductGone,
         ChangeKind::NewStyle,
+        ChangeKind::LinkProposed,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -61,6 +64,7 @@ impl ChangeKind {
             ChangeKind::AllUnavailable => "all_unavailable",
             ChangeKind::ProductGone => "product_gone",
             ChangeKind::NewStyle => "new_style",
+            ChangeKind::LinkProposed => "link_proposed",
         }
     }
 
@@ -81,6 +85,7 @@ impl ChangeKind {
             ChangeKind::AllUnavailable => "every variant sold out",
             ChangeKind::ProductGone => "product gone",
             ChangeKind::NewStyle => "new style",
+            ChangeKind::LinkProposed => "link proposed",
         }
     }
 

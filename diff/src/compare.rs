@@ -78,37 +78,38 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
                 }),
         );
     }
-    // A removed and an added variant with the same SKU are one renamed spec.
-    let mut added: Vec<&Variant> = links.supplier_only;
-    for lv in links.listing_only {
-        let renamed = lv
-            .sku
-            .as_ref()
-            .and_then(|sku| added.iter().position(|sv| sv.sku.as_ref() == Some(sku)));
-        match renamed {
-            Some(i) => {
-                let sv = added.remove(i);
-                changes.push(change(
-                    ChangeKind::SpecRenamed,
-                    Some(&sv.key),
-                    Some(lv.key.to_string()),
-                    Some(sv.key.to_string()),
-                ));
-            }
-            None => changes.push(change(
-                ChangeKind::VariantRemoved,
-                Some(&lv.key),
-                Some(lv.price.amount_string()),
-                None,
-            )),
-        }
+    for (lv, sv) in &links.renamed {
+        changes.push(change(
+            ChangeKind::SpecRenamed,
+            Some(&sv.key),
+            Some(lv.key.to_string()),
+            Some(sv.key.to_string()),
+        ));
     }
-    for sv in added {
+    for lv in &links.listing_only {
+        changes.push(change(
+            ChangeKind::VariantRemoved,
+            Some(&lv.key),
+            Some(lv.price.amount_string()),
+            None,
+        ));
+    }
+    for sv in &links.supplier_only {
         changes.push(change(
             ChangeKind::VariantAdded,
             Some(&sv.key),
             None,
             sv.price.map(|m| m.amount_string()),
+        ));
+    }
+    // Proposed, not applied: both stay reported as removed and added until the merchant
+    // confirms the link (`specsync link --confirm`).
+    for (lv, sv) in fuzzy_links(&links.listing_only, &links.supplier_only) {
+        changes.push(change(
+            ChangeKind::LinkProposed,
+            Some(&sv.key),
+            Some(lv.key.to_string()),
+            Some(sv.key.to_string()),
         ));
     }
     changes.sort_by(|a, b| (a.kind, &a.variant).cmp(&(b.kind, &b.variant)));
@@ -140,43 +141,134 @@ pub fn new_style(product: &Product) -> Change {
 }
 
 pub(crate) struct Links<'a> {
+    /// Linked pairs, whichever way they were linked.
     pub(crate) pairs: Vec<(&'a ListingVariant, &'a Variant)>,
+    /// Pairs linked by SKU although their spec keys differ: a renamed spec.
+    renamed: Vec<(&'a ListingVariant, &'a Variant)>,
     listing_only: Vec<&'a ListingVariant>,
     supplier_only: Vec<&'a Variant>,
 }
 
-/// Links listing variants to supplier variants: by spec key first, then by SKU.
+/// Links listing variants to supplier variants: a link the merchant confirmed, else the spec
+/// key, else the SKU. What stays unlinked on either side is reported, never dropped.
 pub(crate) fn link_variants<'a>(listing: &'a Listing, product: &'a Product) -> Links<'a> {
     let mut supplier: BTreeMap<&SpecKey, &Variant> =
         product.variants.iter().map(|v| (&v.key, v)).collect();
     let mut pairs = Vec::new();
     let mut unkeyed = Vec::new();
     for lv in &listing.variants {
-        match supplier.remove(&lv.key) {
+        let target = listing.variant_links.get(&lv.key).unwrap_or(&lv.key);
+        match supplier.remove(target) {
             Some(sv) => pairs.push((lv, sv)),
             None => unkeyed.push(lv),
         }
     }
+    let mut renamed = Vec::new();
     let mut listing_only = Vec::new();
     for lv in unkeyed {
-        // A SKU link is only taken when the spec key says nothing: a differing key with the same
-        // SKU is a rename, reported as such.
-        let by_sku = lv.key.is_empty().then(|| {
+        let by_sku = lv.sku.as_ref().and_then(|sku| {
             supplier
                 .iter()
-                .find(|(_, sv)| sv.sku.is_some() && sv.sku == lv.sku)
+                .find(|(_, sv)| sv.sku.as_ref() == Some(sku))
                 .map(|(k, _)| *k)
         });
-        match by_sku.flatten().and_then(|k| supplier.remove(k)) {
-            Some(sv) => pairs.push((lv, sv)),
+        match by_sku.and_then(|k| supplier.remove(k)) {
+            Some(sv) => {
+                pairs.push((lv, sv));
+                if !lv.key.is_empty() {
+                    renamed.push((lv, sv));
+                }
+            }
             None => listing_only.push(lv),
         }
     }
     Links {
         pairs,
+        renamed,
         listing_only,
         supplier_only: supplier.into_values().collect(),
     }
+}
+
+/// How likely two spec keys name the same variant: every option equal but one, whose values
+/// look alike (`大红` ↔ `红色`, `Navy Blue` ↔ `Navy`). `None` unless above 0.5.
+pub(crate) fn fuzzy_score(a: &SpecKey, b: &SpecKey) -> Option<f32> {
+    let names_a: Vec<&str> = a.iter().map(|(n, _)| n).collect();
+    let names_b: Vec<&str> = b.iter().map(|(n, _)| n).collect();
+    if names_a != names_b || names_a.is_empty() {
+        return None;
+    }
+    let differing: Vec<(&str, &str)> = a
+        .iter()
+        .zip(b.iter())
+        .filter(|(x, y)| x.1 != y.1)
+        .map(|(x, y)| (x.1, y.1))
+        .collect();
+    let [(va, vb)] = differing.as_slice() else {
+        return None;
+    };
+    let score = value_likeness(va, vb);
+    (score > 0.5).then_some(score)
+}
+
+/// Suffixes that every value of a kind carries (`红色`, `黑色`): sharing one says nothing.
+const GENERIC_SUFFIXES: &[char] = &['色', '款', '码', '号'];
+
+/// Words for values written in Latin letters (`light blue` is not `dark blue` though they share
+/// `blue`), characters without the generic suffix for the others (`大红` and `红色` share `红`).
+fn value_likeness(a: &str, b: &str) -> f32 {
+    if a.chars().any(|c| c.is_ascii_alphabetic()) || b.chars().any(|c| c.is_ascii_alphabetic()) {
+        let words = |s: &str| {
+            s.split_whitespace()
+                .map(str::to_owned)
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let (wa, wb) = (words(a), words(b));
+        let shared = wa.intersection(&wb).count();
+        let jaccard = shared as f32 / wa.union(&wb).count().max(1) as f32;
+        let contained = shared > 0 && (wa.is_subset(&wb) || wb.is_subset(&wa));
+        return if contained { jaccard.max(0.6) } else { jaccard };
+    }
+    let trim = |s: &str| s.trim_end_matches(GENERIC_SUFFIXES).to_owned();
+    let (ta, tb) = (trim(a), trim(b));
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    crate::similarity(&ta, &tb)
+}
+
+/// Links proposed between variants left unlinked on both sides, best first, each variant once.
+fn fuzzy_links<'a>(
+    listing_only: &[&'a ListingVariant],
+    supplier_only: &[&'a Variant],
+) -> Vec<(&'a ListingVariant, &'a Variant)> {
+    let mut scored: Vec<(f32, usize, usize)> = Vec::new();
+    for (i, lv) in listing_only.iter().enumerate() {
+        for (j, sv) in supplier_only.iter().enumerate() {
+            if let Some(score) = fuzzy_score(&lv.key, &sv.key) {
+                scored.push((score, i, j));
+            }
+        }
+    }
+    // Best first; ties broken by the keys, so the result does not depend on the order of variants.
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| listing_only[a.1].key.cmp(&listing_only[b.1].key))
+            .then_with(|| supplier_only[a.2].key.cmp(&supplier_only[b.2].key))
+    });
+    let (mut used_l, mut used_s) = (
+        vec![false; listing_only.len()],
+        vec![false; supplier_only.len()],
+    );
+    let mut out = Vec::new();
+    for (_, i, j) in scored {
+        if !used_l[i] && !used_s[j] {
+            used_l[i] = true;
+            used_s[j] = true;
+            out.push((listing_only[i], supplier_only[j]));
+        }
+    }
+    out
 }
 
 fn compare_variant(
@@ -295,6 +387,7 @@ mod tests {
             currency: Currency::CNY,
             description: None,
             images: vec![],
+            variant_links: Default::default(),
             variants,
         }
     }
@@ -422,6 +515,86 @@ mod tests {
             .map(|c| c.kind)
             .collect();
         assert_eq!(got, [ChangeKind::OutOfStock, ChangeKind::AllUnavailable]);
+    }
+
+    #[test]
+    fn look_alike_variants_are_proposed_as_links_and_confirmed_links_are_used() {
+        let l = listing(vec![
+            listed("color=大红;size=m", "L-1", 1000, 5),
+            listed("color=navy blue;size=m", "L-2", 1000, 5),
+            listed("color=黑色;size=m", "L-3", 1000, 5),
+        ]);
+        let p = product(vec![
+            variant("color=红色;size=m", "S-1", 1000, Some(5), InStock),
+            variant("color=navy;size=m", "S-2", 1000, Some(5), InStock),
+            variant("color=white;size=l", "S-3", 1000, Some(5), InStock),
+        ]);
+        let changes = compare(&l, &p, &Rules::default());
+        let proposed: Vec<(String, String)> = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::LinkProposed)
+            .map(|c| {
+                (
+                    c.before.clone().unwrap_or_default(),
+                    c.after.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            proposed,
+            [
+                (
+                    "color=navy blue;size=m".to_owned(),
+                    "color=navy;size=m".to_owned()
+                ),
+                (
+                    "color=大红;size=m".to_owned(),
+                    "color=红色;size=m".to_owned()
+                ),
+            ],
+            "changes are sorted by kind, then variant key"
+        );
+        assert_eq!(
+            changes
+                .iter()
+                .filter(|c| c.kind == ChangeKind::VariantRemoved)
+                .count(),
+            3,
+            "unlinked: still reported"
+        );
+        // Once confirmed, the links are used: no removal, no addition, no proposal for them.
+        let mut confirmed = l.clone();
+        for (from, to) in &proposed {
+            confirmed.variant_links.insert(key(from), key(to));
+        }
+        let kinds: Vec<ChangeKind> = compare(&confirmed, &p, &Rules::default())
+            .iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [ChangeKind::VariantAdded, ChangeKind::VariantRemoved],
+            "only 黑色 and white remain unlinked"
+        );
+    }
+
+    #[test]
+    fn colours_that_only_share_a_generic_suffix_are_not_alike() {
+        let score = |a: &str, b: &str| {
+            fuzzy_score(&key(&format!("color={a}")), &key(&format!("color={b}")))
+        };
+        assert!(score("大红", "红色").is_some());
+        assert!(score("深蓝", "蓝色").is_some());
+        assert!(score("navy blue", "navy").is_some());
+        for (a, b) in [
+            ("红色", "黑色"),
+            ("白色", "黑色"),
+            ("浅蓝", "深蓝"),
+            ("light blue", "dark blue"),
+            ("red", "bed"),
+        ] {
+            assert_eq!(score(a, b), None, "{a} ↔ {b}");
+        }
     }
 
     #[test]

@@ -59,6 +59,11 @@ pub enum Update {
         from: SpecKey,
         to: SpecKey,
     },
+    /// Link this listing variant to that supplier variant (`specsync link --confirm`).
+    LinkVariant {
+        listing: SpecKey,
+        supplier: SpecKey,
+    },
     SetTitle {
         title: String,
     },
@@ -160,6 +165,24 @@ fn decide_one(listing: &Listing, product: &Product, change: Change, rules: &Rule
             rules,
             "update the listing's content if you follow the supplier's",
         ),
+        ChangeKind::LinkProposed => {
+            let keys = change
+                .before
+                .as_deref()
+                .and_then(|b| SpecKey::parse(b).ok())
+                .zip(variant);
+            let score = keys
+                .as_ref()
+                .and_then(|(l, s)| crate::compare::fuzzy_score(l, s))
+                .unwrap_or(0.0);
+            let why = format!(
+                "{:.0}% alike: confirm with `specsync link --confirm {}`",
+                score * 100.0,
+                listing.id
+            );
+            let update = keys.map(|(listing, supplier)| Update::LinkVariant { listing, supplier });
+            proposal(change, Action::Hold, update, why)
+        }
         ChangeKind::VariantAdded | ChangeKind::NewStyle => proposal(
             change,
             Action::Alert,

@@ -378,7 +378,9 @@ impl Rules {
             | ChangeKind::OutOfStock
             | ChangeKind::BackInStock
             | ChangeKind::AllUnavailable => self.stock,
-            ChangeKind::VariantAdded | ChangeKind::NewStyle => self.variant_added,
+            ChangeKind::VariantAdded | ChangeKind::NewStyle | ChangeKind::LinkProposed => {
+                self.variant_added
+            }
             ChangeKind::VariantRemoved => self.variant_removed,
             ChangeKind::SpecRenamed => self.spec_renamed,
             ChangeKind::TitleChanged

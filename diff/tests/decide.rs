@@ -51,6 +51,7 @@ fn listing(variants: &[(&str, i64, Option<i64>, u32)]) -> Listing {
         currency: Currency::CNY,
         description: None,
         images: vec![],
+        variant_links: Default::default(),
         variants: variants
             .iter()
             .map(|(k, price, cost, stock)| ListingVariant {
@@ -410,6 +411,7 @@ fn listing_of(p: &Product, rules: &Rules) -> Listing {
         currency: Currency::CNY,
         description: None,
         images: vec![],
+        variant_links: Default::default(),
         variants: p
             .variants
             .iter()

@@ -28,6 +28,7 @@ fn listing_from_row(row: &AnyRow) -> Result<Listing, StoreError> {
     Ok(Listing {
         description: row.try_get("description").op("read a listing")?,
         images,
+        variant_links: BTreeMap::new(),
         id: ListingId::parse(&id).map_err(|e| corrupt(format!("listing `{id}`"), e))?,
         title: row.try_get("title").op("read a listing")?,
         currency: Currency::parse(&currency).map_err(|e| corrupt(format!("listing `{id}`"), e))?,
@@ -128,6 +129,7 @@ impl Store {
             .iter()
             .map(|r| variant_from_row(r, listing.currency))
             .collect::<Result<_, _>>()?;
+        listing.variant_links = self.variant_links(id).await?;
         Ok(Some(listing))
     }
 
@@ -159,7 +161,93 @@ impl Store {
                 listings[i].variants.push(v);
             }
         }
+        for listing in &mut listings {
+            listing.variant_links = self.variant_links(&listing.id).await?;
+        }
         Ok(listings)
+    }
+
+    /// The variant links the merchant confirmed for a listing.
+    pub async fn variant_links(
+        &self,
+        id: &ListingId,
+    ) -> Result<BTreeMap<SpecKey, SpecKey>, StoreError> {
+        let op = "read variant links";
+        let rows = sqlx::query(
+            "SELECT listing_key, supplier_key FROM variant_links WHERE listing_id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .op(op)?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (l, s): (String, String) = (
+                row.try_get("listing_key").op(op)?,
+                row.try_get("supplier_key").op(op)?,
+            );
+            let parse = |k: &str| {
+                SpecKey::parse(k).map_err(|e| corrupt(format!("variant link of `{id}`"), e))
+            };
+            out.insert(parse(&l)?, parse(&s)?);
+        }
+        Ok(out)
+    }
+
+    /// Confirms the links specsync proposed for a listing (its open `link_proposed` changes):
+    /// they become variant links, the proposals are applied, and the listing is compared again on
+    /// the next crawl. Returns the links confirmed.
+    pub async fn confirm_variant_links(
+        &self,
+        id: &ListingId,
+    ) -> Result<Vec<(SpecKey, SpecKey)>, StoreError> {
+        let op = "confirm variant links";
+        if self.listing(id).await?.is_none() {
+            return Err(StoreError::NoListing(id.clone()));
+        }
+        let mut tx = self.pool.begin().await.op(op)?;
+        let rows = sqlx::query(
+            "SELECT id, before_value, after_value FROM changes WHERE listing_id = $1 AND kind = 'link_proposed' AND status = 'open' ORDER BY id",
+        )
+        .bind(id.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .op(op)?;
+        let mut confirmed = Vec::new();
+        for row in rows {
+            let change: i64 = row.try_get("id").op(op)?;
+            let before: Option<String> = row.try_get("before_value").op(op)?;
+            let after: Option<String> = row.try_get("after_value").op(op)?;
+            let parse = |k: Option<String>| {
+                SpecKey::parse(k.as_deref().unwrap_or_default())
+                    .map_err(|e| corrupt(format!("link proposal {change}"), e))
+            };
+            let (listing_key, supplier_key) = (parse(before)?, parse(after)?);
+            sqlx::query(
+                "INSERT INTO variant_links (listing_id, listing_key, supplier_key, confirmed_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (listing_id, listing_key) DO UPDATE SET supplier_key = excluded.supplier_key, confirmed_at = excluded.confirmed_at",
+            )
+            .bind(id.as_str())
+            .bind(listing_key.to_string())
+            .bind(supplier_key.to_string())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
+            sqlx::query("UPDATE changes SET status = 'applied' WHERE id = $1")
+                .bind(change)
+                .execute(&mut *tx)
+                .await
+                .op(op)?;
+            confirmed.push((listing_key, supplier_key));
+        }
+        sqlx::query("UPDATE links SET diffed_version = NULL WHERE listing_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
+        tx.commit().await.op(op)?;
+        Ok(confirmed)
     }
 
     /// Links a listing to a supplier product URL (replacing an earlier link).

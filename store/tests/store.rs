@@ -63,6 +63,7 @@ fn listing() -> Listing {
         currency: Currency::CNY,
         description: None,
         images: vec![],
+        variant_links: Default::default(),
         variants: vec![ListingVariant {
             key: SpecKey::parse("color=red").expect("key"),
             spec: BTreeMap::from([("color".into(), "red".into())]),

@@ -4,6 +4,7 @@
 mod bad_input;
 mod demo;
 mod helpers;
+mod linking;
 mod parse;
 mod resync;
 mod rules;
