@@ -17,6 +17,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // `specsync changes list | head` ends quietly, as command-line tools do, instead of
+    // panicking on the closed pipe.
+    sigpipe::reset();
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

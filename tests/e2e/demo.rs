@@ -40,3 +40,27 @@ fn demo_refuses_a_folder_it_did_not_make() {
         "keep me"
     );
 }
+
+/// `specsync demo | head -1` once panicked with "failed printing to stdout: Broken pipe".
+#[test]
+fn regression_output_into_a_closed_pipe_does_not_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = specsync()
+        .arg("demo")
+        .arg("--dir")
+        .arg(dir.path().join("demo"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a line");
+    // The reader is gone now, like `head -1` after its line.
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
