@@ -406,32 +406,32 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
             rows.push(vec![id, "(not crawled yet)".into()]);
         }
         let proposals: Vec<diff::Proposal> = serde_json::from_value(entry["changes"].clone())?;
-        for p in proposals {
-            let mut row = change_row(&p.change);
-            row.push(p.action.as_str().to_owned());
-            row.push(p.why);
-            rows.push(row);
-        }
+        rows.extend(proposals.iter().map(proposal_row));
     }
     if rows.is_empty() {
         println!("no differences");
     } else {
-        print!(
-            "{}",
-            table(
-                &[
-                    "listing",
-                    "change",
-                    "variant",
-                    "before → after",
-                    "action",
-                    "why"
-                ],
-                &rows
-            )
-        );
+        print!("{}", table(&PROPOSAL_HEADERS, &rows));
     }
     Ok(())
+}
+
+/// The columns of a table of proposals (`diff`, `resync --dry-run`).
+pub const PROPOSAL_HEADERS: [&str; 6] = [
+    "listing",
+    "change",
+    "variant",
+    "before → after",
+    "action",
+    "why",
+];
+
+/// A change with what the rules decided, as a table row under [`PROPOSAL_HEADERS`].
+pub fn proposal_row(p: &diff::Proposal) -> Vec<String> {
+    let mut row = change_row(&p.change);
+    row.push(p.action.as_str().to_owned());
+    row.push(p.why.clone());
+    row
 }
 
 pub fn change_row(c: &diff::Change) -> Vec<String> {
@@ -507,9 +507,7 @@ async fn changes_list(
         .iter()
         .map(|c| {
             let mut row = vec![c.id.to_string(), c.severity.as_str().to_owned()];
-            row.extend(change_row(&c.change));
-            row.push(c.action.as_str().to_owned());
-            row.push(c.why.clone().unwrap_or_default());
+            row.extend(proposal_row(&sync::proposal_of(c)));
             row
         })
         .collect();

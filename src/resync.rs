@@ -8,7 +8,7 @@ use serde_json::json;
 use url::Url;
 
 use crate::cli::ResyncArgs;
-use crate::commands::{change_row, crawl_sources, describe_crawl};
+use crate::commands::{crawl_sources, describe_crawl, proposal_row, PROPOSAL_HEADERS};
 use crate::error::Usage;
 use crate::output::table;
 use crate::sync::{self, App};
@@ -125,29 +125,14 @@ async fn dry_run(
     let rows: Vec<Vec<String>> = report
         .iter()
         .flat_map(|(_, proposals)| proposals)
-        .map(|p| {
-            let mut row = change_row(&p.change);
-            row.push(p.action.as_str().to_owned());
-            row.push(p.why.clone());
-            row
-        })
+        .map(proposal_row)
         .collect();
     if rows.is_empty() {
         println!("dry run: {url} matches its listings; nothing would change");
     } else {
         println!(
             "dry run: nothing was recorded\n{}",
-            table(
-                &[
-                    "listing",
-                    "change",
-                    "variant",
-                    "before → after",
-                    "action",
-                    "why"
-                ],
-                &rows
-            )
+            table(&PROPOSAL_HEADERS, &rows)
         );
     }
     Ok(())

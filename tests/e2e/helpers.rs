@@ -71,20 +71,26 @@ impl Shop {
             .unwrap_or_else(|e| panic!("specsync {} printed no JSON ({e}): {out}", args.join(" ")))
     }
 
-    /// Adds the simulator as a source and imports the listings it would publish now.
-    pub fn connect(&self, sim: &SupplierSim) {
+    /// Adds the simulator as a source (fast, and allowed on loopback).
+    pub fn add_source(&self, sim: &SupplierSim) {
+        let url = sim.base_url();
         self.ok(&[
             "source",
             "add",
             "sim",
             "--url",
-            &sim.base_url(),
+            &url,
             "--rate",
             "200/s",
             "--burst",
             "10",
             "--allow-private-networks",
         ]);
+    }
+
+    /// Adds the simulator as a source and imports the listings it would publish now.
+    pub fn connect(&self, sim: &SupplierSim) {
+        self.add_source(sim);
         let file = self.write(
             "listings.json",
             &serde_json::to_string(&sim.listings_json()).expect("json"),

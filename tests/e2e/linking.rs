@@ -18,18 +18,7 @@ async fn a_look_alike_variant_is_proposed_and_linked_once_the_merchant_confirms(
         .expect("a product sold in 蓝色");
     let listing_id = format!("sim-{id}");
     let shop = Shop::new();
-    shop.ok(&[
-        "source",
-        "add",
-        "sim",
-        "--url",
-        &sim.base_url(),
-        "--rate",
-        "200/s",
-        "--burst",
-        "10",
-        "--allow-private-networks",
-    ]);
+    shop.add_source(&sim);
     // The merchant wrote 深蓝 and no SKU for the supplier's 蓝色.
     let mut listings = sim.listings_json();
     for listing in listings.as_array_mut().expect("array") {

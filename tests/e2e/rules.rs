@@ -17,18 +17,7 @@ fn shop_with_rules(
         config = config.replacen(from, to, 1);
     }
     std::fs::write(shop.config(), config).expect("write config");
-    shop.ok(&[
-        "source",
-        "add",
-        "sim",
-        "--url",
-        &sim.base_url(),
-        "--rate",
-        "200/s",
-        "--burst",
-        "10",
-        "--allow-private-networks",
-    ]);
+    shop.add_source(sim);
     let mut listings = sim.listings_json();
     for listing in listings.as_array_mut().expect("array") {
         for v in listing["variants"].as_array_mut().expect("variants") {
