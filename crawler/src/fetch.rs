@@ -92,8 +92,13 @@ pub enum FetchError {
         status: u16,
         retry_after: Option<Duration>,
     },
-    #[error("{url}: blocked by the supplier (HTTP {status})")]
-    Blocked { url: Url, status: u16 },
+    #[error("{url}: blocked by the supplier (HTTP {status}{})", reason.map(|r| format!(", {r}")).unwrap_or_default())]
+    Blocked {
+        url: Url,
+        status: u16,
+        /// What the page showed instead of the product, when it said (a captcha, a login wall).
+        reason: Option<&'static str>,
+    },
     #[error("{url}: the page is gone (HTTP {status})")]
     Gone { url: Url, status: u16 },
     #[error("{url}: HTTP {status}")]
@@ -200,6 +205,13 @@ impl Fetcher {
         let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
         let bytes = read_capped(url, response, self.config.max_body_bytes).await?;
         let body = decode(&bytes, content_type.as_deref());
+        if let Some(reason) = crate::blocked::block_page(&body) {
+            return Err(FetchError::Blocked {
+                url: url.clone(),
+                status: status.as_u16(),
+                reason: Some(reason),
+            });
+        }
         Ok(FetchedPage {
             url: final_url,
             status: status.as_u16(),
@@ -265,7 +277,11 @@ fn classify_status(url: &Url, status: StatusCode, headers: &HeaderMap) -> Result
             status: code,
             retry_after: retry_after(headers),
         }),
-        401 | 403 => Err(FetchError::Blocked { url, status: code }),
+        401 | 403 => Err(FetchError::Blocked {
+            url,
+            status: code,
+            reason: None,
+        }),
         500..=599 => Err(FetchError::Transient {
             url,
             reason: format!("HTTP {code}"),

@@ -7,6 +7,7 @@
 //!
 //! `crawler` knows nothing of the store: it hands [`PageOutcome`]s to its caller.
 
+mod blocked;
 pub mod discover;
 pub mod extract;
 pub mod fetch;

@@ -150,3 +150,53 @@ async fn an_unreachable_supplier_counts_against_its_health_and_changes_nothing()
         serde_json::json!([])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captcha_and_slider_pages_are_blocked_failures_never_changes() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 11,
+        products: 20,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    let truth = sim.set_epoch(1);
+    let sold_out = truth
+        .iter()
+        .find(|c| c.kind == SimChangeKind::OutOfStock)
+        .expect("a sell-out");
+    let gone_variant = truth
+        .iter()
+        .find(|c| c.kind == SimChangeKind::VariantRemoved)
+        .expect("a removal");
+    sim.set_fault(&sold_out.path, Fault::Captcha);
+    sim.set_fault(&gone_variant.path, Fault::Slider);
+    for _ in 0..2 {
+        let crawl = shop.json(&["crawl", "--json"]);
+        assert_eq!(crawl["failed"]["blocked"], 2, "{crawl}");
+    }
+    let recorded = change_keys(&shop.json(&["changes", "list", "--json"]));
+    for blocked in [&sold_out.path, &gone_variant.path] {
+        assert!(
+            recorded.iter().all(|(_, path, _)| path != blocked),
+            "{blocked}: {recorded:#?}"
+        );
+    }
+    sim.clear_faults();
+    shop.ok(&["crawl"]);
+    let recorded = change_keys(&shop.json(&["changes", "list", "--json"]));
+    assert!(
+        recorded
+            .iter()
+            .any(|(k, p, _)| k == "out_of_stock" && p == &sold_out.path),
+        "{recorded:#?}"
+    );
+    assert!(
+        recorded
+            .iter()
+            .any(|(k, p, _)| k == "variant_removed" && p == &gone_variant.path),
+        "{recorded:#?}"
+    );
+}
