@@ -42,7 +42,7 @@ pub async fn sitemap_urls(fetcher: &Fetcher, base: &Url) -> Result<Vec<Url>, Fet
                     queue.push((url, depth + 1));
                 }
             } else {
-                pages.insert(url);
+                pages.insert(crate::canonical_url(&url, &[]));
             }
         }
     }

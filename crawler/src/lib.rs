@@ -8,12 +8,14 @@
 //! `crawler` knows nothing of the store: it hands [`PageOutcome`]s to its caller.
 
 mod blocked;
+mod canonical;
 pub mod discover;
 pub mod extract;
 pub mod fetch;
 pub mod guard;
 mod rate;
 
+pub use canonical::{canonical_url, TRACKING_PARAMS};
 use catalog::{NormalizeRules, Product};
 pub use extract::ExtractError;
 pub use fetch::{FailureClass, FetchError, FetchedPage, Fetcher, FetcherConfig};
