@@ -150,6 +150,9 @@ pub struct SourceAddArgs {
     /// Allow fetching from private, loopback and link-local addresses (for local test sites).
     #[arg(long)]
     pub allow_private_networks: bool,
+    /// `obey` robots.txt (Disallow, Crawl-delay), or `ignore` it when the supplier has allowed you.
+    #[arg(long, default_value = "obey")]
+    pub robots: String,
 }
 
 #[derive(Subcommand)]

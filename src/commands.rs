@@ -150,6 +150,7 @@ async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
         concurrency: args.concurrency,
         currency: args.currency,
         allow_private_networks: args.allow_private_networks,
+        robots: args.robots,
     };
     add_source(app, &args.name, &args.url, settings).await?;
     println!("added source {} ({})", args.name, args.url);

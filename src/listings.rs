@@ -145,8 +145,7 @@ fn money(value: &Value, currency: Currency) -> Result<Money, String> {
 /// A supplier product URL as specsync keys it: absolute http(s), canonical (no fragment, no
 /// tracking parameters), so a link names the same product as the sitemap.
 pub fn parse_product_url(text: &str) -> Result<url::Url, String> {
-    let mut url =
-        url::Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    let url = url::Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("`{text}` is not an http(s) URL"));
     }

@@ -60,6 +60,8 @@ pub struct CrawlSummary {
     /// Failed pages by class (`transient`, `rate_limited`, `blocked`, `gone`, …).
     pub failed: BTreeMap<&'static str, usize>,
     pub new_styles: usize,
+    /// Pages robots.txt does not allow (not fetched).
+    pub disallowed: usize,
     /// Changes recorded by this run.
     pub changes: usize,
     /// Why discovery failed, when it did (known products were crawled anyway).
@@ -69,6 +71,7 @@ pub struct CrawlSummary {
 
 /// Per-source settings, validated.
 struct Politeness {
+    obey_robots: bool,
     rate: Rate,
     burst: NonZeroU32,
     concurrency: usize,
@@ -77,7 +80,13 @@ struct Politeness {
 
 fn politeness(name: &str, s: &SourceSettings) -> Result<Politeness, Usage> {
     let bad = |what: String| Usage::new(format!("source `{name}`: {what}"));
+    let obey_robots = match s.robots.as_str() {
+        "obey" => true,
+        "ignore" => false,
+        other => return Err(bad(format!("robots `{other}`: expected obey or ignore"))),
+    };
     Ok(Politeness {
+        obey_robots,
         rate: s
             .rate
             .parse()
@@ -172,10 +181,13 @@ async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> anyhow::Re
         run_id,
         ..CrawlSummary::default()
     };
-    let targets = match only {
+    let mut targets = match only {
         Some(urls) => urls,
         None => targets(app, source, &base, &mut summary).await?,
     };
+    if polite.obey_robots {
+        obey_robots(app, &base, &polite, &mut targets, &mut summary).await;
+    }
     summary.pages = targets.len();
     let fetcher = &app.fetcher;
     let rules = &NormalizeRules {
@@ -208,6 +220,35 @@ async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> anyhow::Re
         .finish_run(source.id, run_id, &summary_json, reached > 0)
         .await?;
     Ok(summary)
+}
+
+/// Leaves out what robots.txt disallows and slows the host to its `Crawl-delay`.
+async fn obey_robots(
+    app: &App,
+    base: &Url,
+    polite: &Politeness,
+    targets: &mut Vec<Url>,
+    summary: &mut CrawlSummary,
+) {
+    let rules = app.fetcher.robots_rules(base).await;
+    let before = targets.len();
+    targets.retain(|url| {
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        rules.allows(&path)
+    });
+    summary.disallowed = before - targets.len();
+    if let (Some(delay), Some(host)) = (rules.crawl_delay, base.host_str()) {
+        if delay > polite.rate.interval() {
+            let slower = Rate {
+                count: NonZeroU32::MIN,
+                per: delay,
+            };
+            app.fetcher.set_host_rate(host, slower, NonZeroU32::MIN);
+        }
+    }
 }
 
 /// The pages to crawl: the catalogue's (sitemap), plus every product already known or linked on

@@ -50,15 +50,12 @@ pub async fn sitemap_urls(fetcher: &Fetcher, base: &Url) -> Result<Vec<Url>, Fet
 }
 
 async fn robots_sitemaps(fetcher: &Fetcher, base: &Url) -> Vec<Url> {
-    let Ok(robots) = join(base, "/robots.txt") else {
-        return Vec::new();
-    };
-    match fetcher.fetch(&robots).await {
-        Ok(page) => sitemap_lines(&page.body)
+    match fetcher.robots_txt(base).await {
+        crate::fetch::RobotsTxt::Found(text) => sitemap_lines(&text)
             .filter_map(|s| base.join(s).ok())
             .collect(),
         // No robots.txt is common; the default sitemap location is tried instead.
-        Err(_) => Vec::new(),
+        _ => Vec::new(),
     }
 }
 

@@ -148,7 +148,22 @@ pub struct Fetcher {
     client: reqwest::Client,
     config: FetcherConfig,
     limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
+    /// robots.txt per origin, with when it was fetched.
+    robots: tokio::sync::Mutex<HashMap<String, (std::time::Instant, RobotsTxt)>>,
 }
+
+/// A host's robots.txt as fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RobotsTxt {
+    Found(String),
+    /// 4xx: there is none, everything is allowed.
+    Missing,
+    /// 5xx or no answer: nothing is allowed for now.
+    Unreadable,
+}
+
+/// How long a robots.txt is trusted before it is fetched again.
+const ROBOTS_TTL: Duration = Duration::from_secs(3600);
 
 impl Fetcher {
     pub fn new(config: FetcherConfig) -> Result<Fetcher, FetchError> {
@@ -163,7 +178,41 @@ impl Fetcher {
             client,
             config,
             limiters: Mutex::new(HashMap::new()),
+            robots: tokio::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The robots.txt of `base`'s origin, fetched at most once an hour.
+    pub async fn robots_txt(&self, base: &Url) -> RobotsTxt {
+        let origin = base.origin().ascii_serialization();
+        let mut cache = self.robots.lock().await;
+        if let Some((at, robots)) = cache.get(&origin) {
+            if at.elapsed() < ROBOTS_TTL {
+                return robots.clone();
+            }
+        }
+        let robots = match base.join("/robots.txt") {
+            Err(_) => RobotsTxt::Missing,
+            Ok(url) => match self.fetch(&url).await {
+                Ok(page) => RobotsTxt::Found(page.body),
+                Err(FetchError::Gone { .. } | FetchError::Permanent { .. }) => RobotsTxt::Missing,
+                Err(FetchError::Blocked { status, .. }) if status < 500 => RobotsTxt::Missing,
+                Err(_) => RobotsTxt::Unreadable,
+            },
+        };
+        cache.insert(origin, (std::time::Instant::now(), robots.clone()));
+        robots
+    }
+
+    /// The robots.txt rules for this crawler at `base`'s origin.
+    pub async fn robots_rules(&self, base: &Url) -> crate::robots::RobotsRules {
+        match self.robots_txt(base).await {
+            RobotsTxt::Found(text) => {
+                crate::robots::RobotsRules::parse(&text, &self.config.user_agent)
+            }
+            RobotsTxt::Missing => crate::robots::RobotsRules::allow_all(),
+            RobotsTxt::Unreadable => crate::robots::RobotsRules::deny_all(),
+        }
     }
 
     /// Sets the rate for one host (a source's override of the default).

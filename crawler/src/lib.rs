@@ -14,11 +14,12 @@ pub mod extract;
 pub mod fetch;
 pub mod guard;
 mod rate;
+pub mod robots;
 
 pub use canonical::{canonical_url, TRACKING_PARAMS};
 use catalog::{NormalizeRules, Product};
 pub use extract::ExtractError;
-pub use fetch::{FailureClass, FetchError, FetchedPage, Fetcher, FetcherConfig};
+pub use fetch::{FailureClass, FetchError, FetchedPage, Fetcher, FetcherConfig, RobotsTxt};
 pub use rate::{Rate, RateError};
 
 /// What one product page gave.

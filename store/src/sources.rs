@@ -20,6 +20,13 @@ pub struct SourceSettings {
     pub currency: Option<String>,
     #[serde(default)]
     pub allow_private_networks: bool,
+    /// `obey` (the default) or `ignore` (the supplier has allowed the merchant).
+    #[serde(default = "obey")]
+    pub robots: String,
+}
+
+fn obey() -> String {
+    "obey".to_owned()
 }
 
 #[derive(Clone, Debug)]

@@ -23,6 +23,7 @@ async fn source(store: &Store) -> i64 {
         concurrency: 2,
         currency: None,
         allow_private_networks: true,
+        robots: "obey".into(),
     };
     store
         .add_source(&NewSource {

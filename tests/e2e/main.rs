@@ -7,5 +7,6 @@ mod helpers;
 mod linking;
 mod parse;
 mod resync;
+mod robots;
 mod rules;
 mod sync_loop;
