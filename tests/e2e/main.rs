@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod demo;
+mod faults;
 mod helpers;
 mod linking;
 mod parse;
