@@ -330,6 +330,9 @@ async fn crawl(app: &App, names: &[String], json: bool) -> anyhow::Result<()> {
 }
 
 pub fn describe_crawl(s: &CrawlSummary) -> String {
+    if let Some(why) = &s.skipped {
+        return format!("{}: skipped: {why}", s.source);
+    }
     let failed = if s.failed.is_empty() {
         "none failed".to_owned()
     } else {

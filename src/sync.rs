@@ -25,6 +25,8 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub fetcher: Fetcher,
+    /// This process, as the holder of source leases.
+    pub worker: String,
 }
 
 impl App {
@@ -38,10 +40,14 @@ impl App {
             retries: config.retries,
             ..crawler::FetcherConfig::default()
         })?;
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         Ok(App {
             config,
             store,
             fetcher,
+            worker: format!("specsync-{}-{started}", std::process::id()),
         })
     }
 }
@@ -64,6 +70,9 @@ pub struct CrawlSummary {
     pub disallowed: usize,
     /// Changes recorded by this run.
     pub changes: usize,
+    /// Why the source was not crawled by this worker (another one holds it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
     /// Why discovery failed, when it did (known products were crawled anyway).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_error: Option<String>,
@@ -167,7 +176,56 @@ pub async fn source_for(app: &App, url: &Url) -> anyhow::Result<Source> {
         })
 }
 
+/// A lease outlives a crawl's pauses; it is renewed every [`RENEW_EVERY`] pages.
+const LEASE_MS: i64 = 15 * 60 * 1000;
+const RENEW_EVERY: usize = 50;
+
+/// Crawls under the source's lease: one worker at a time per source (DESIGN.md "lease").
 async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> anyhow::Result<CrawlSummary> {
+    if !app
+        .store
+        .acquire_lease(source.id, &app.worker, LEASE_MS)
+        .await?
+    {
+        return Ok(CrawlSummary {
+            source: source.name.clone(),
+            skipped: Some("another worker is crawling this source".into()),
+            ..CrawlSummary::default()
+        });
+    }
+    let result = match wait_for_previous_worker(app, source).await {
+        Ok(()) => crawl_leased(app, source, only).await,
+        Err(e) => Err(e),
+    };
+    // Given back whatever happened; a worker that dies leaves it to expire.
+    app.store.release_lease(source.id, &app.worker).await?;
+    result
+}
+
+/// The previous holder's requests count against the host's rate too: a new holder starts no
+/// sooner than a full burst's interval after the lease was given back.
+async fn wait_for_previous_worker(app: &App, source: &Source) -> anyhow::Result<()> {
+    let polite = politeness(&source.name, &source.settings)?;
+    let Some(released) = app.store.lease_released_at(source.id).await? else {
+        return Ok(());
+    };
+    let spacing = polite.rate.interval() * polite.burst.get();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let waited =
+        std::time::Duration::from_millis(u64::try_from(now.saturating_sub(released)).unwrap_or(0));
+    if let Some(rest) = spacing.checked_sub(waited) {
+        tokio::time::sleep(rest).await;
+    }
+    Ok(())
+}
+
+async fn crawl_leased(
+    app: &App,
+    source: &Source,
+    only: Option<Vec<Url>>,
+) -> anyhow::Result<CrawlSummary> {
     let polite = politeness(&source.name, &source.settings)?;
     let base = Url::parse(&source.base_url)
         .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
@@ -201,7 +259,14 @@ async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> anyhow::Re
         })
         .buffer_unordered(polite.concurrency);
     let mut reached = 0;
+    let mut done = 0;
     while let Some((url, outcome)) = pages.next().await {
+        done += 1;
+        if done % RENEW_EVERY == 0 {
+            app.store
+                .acquire_lease(source.id, &app.worker, LEASE_MS)
+                .await?;
+        }
         match outcome {
             PageOutcome::Product(product) => {
                 reached += 1;

@@ -285,8 +285,14 @@ impl Fetcher {
     }
 }
 
+/// The limiter's quota: the configured rate with a 1% margin on each interval. The limit is
+/// what the supplier observes, and requests sent exactly one interval apart can arrive a few
+/// milliseconds closer than that; the margin keeps every window of the host's log within the
+/// configured rate (DESIGN.md invariant 4) for 1% of throughput.
 fn quota(rate: Rate, burst: NonZeroU32) -> Quota {
-    Quota::with_period(rate.interval())
+    let interval = rate.interval();
+    let with_margin = interval + (interval / 100).max(Duration::from_millis(1));
+    Quota::with_period(with_margin)
         .unwrap_or_else(|| Quota::per_second(rate.count))
         .allow_burst(burst)
 }

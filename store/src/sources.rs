@@ -125,6 +125,52 @@ impl Store {
         Ok(())
     }
 
+    /// Takes the lease on a source for `ttl_ms` if it is free, expired or already `holder`'s.
+    /// Returns whether `holder` holds it now.
+    pub async fn acquire_lease(
+        &self,
+        source_id: i64,
+        holder: &str,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let done = sqlx::query(
+            "INSERT INTO source_leases (source_id, holder, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (source_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+             WHERE source_leases.expires_at < $4 OR source_leases.holder = excluded.holder",
+        )
+        .bind(source_id)
+        .bind(holder)
+        .bind(now.saturating_add(ttl_ms))
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .op("take a source's lease")?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a lease back (if `holder` still holds it), noting when, for the next holder.
+    pub async fn release_lease(&self, source_id: i64, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE source_leases SET holder = '', expires_at = 0, released_at = $1 WHERE source_id = $2 AND holder = $3")
+            .bind(now_ms())
+            .bind(source_id)
+            .bind(holder)
+            .execute(&self.pool)
+            .await
+            .op("give back a source's lease")?;
+        Ok(())
+    }
+
+    /// When the source's lease was last given back (ms since the epoch), if ever.
+    pub async fn lease_released_at(&self, source_id: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT released_at FROM source_leases WHERE source_id = $1")
+            .bind(source_id)
+            .fetch_optional(&self.pool)
+            .await
+            .op("read a source's lease")?;
+        Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("released_at").ok().flatten()))
+    }
+
     /// Starts a crawl run of a source; returns its id.
     pub async fn start_run(&self, source_id: i64) -> Result<i64, StoreError> {
         let row = sqlx::query(

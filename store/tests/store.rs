@@ -399,3 +399,48 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
         "outside the window"
     );
 }
+
+#[tokio::test]
+async fn one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken() {
+    let c = Crawled::new().await;
+    let store = &c.store;
+    assert!(store
+        .acquire_lease(c.source_id, "worker-a", 60_000)
+        .await
+        .expect("a"));
+    assert!(
+        !store
+            .acquire_lease(c.source_id, "worker-b", 60_000)
+            .await
+            .expect("b"),
+        "held by a"
+    );
+    assert!(
+        store
+            .acquire_lease(c.source_id, "worker-a", 60_000)
+            .await
+            .expect("renew"),
+        "a renews"
+    );
+    store
+        .release_lease(c.source_id, "worker-b")
+        .await
+        .expect("b cannot release a's lease");
+    assert!(!store
+        .acquire_lease(c.source_id, "worker-b", 60_000)
+        .await
+        .expect("b"));
+    store
+        .release_lease(c.source_id, "worker-a")
+        .await
+        .expect("release");
+    assert!(store
+        .acquire_lease(c.source_id, "worker-b", -1)
+        .await
+        .expect("b takes it"));
+    // b's lease expired at once (a worker that died): c may take it.
+    assert!(store
+        .acquire_lease(c.source_id, "worker-c", 60_000)
+        .await
+        .expect("c"));
+}

@@ -7,6 +7,7 @@ mod faults;
 mod helpers;
 mod linking;
 mod parse;
+mod politeness;
 mod resync;
 mod robots;
 mod rules;
