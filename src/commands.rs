@@ -342,11 +342,12 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut line = format!(
-        "{}: {}, {} ({} unchanged), {failed}; {}, {}",
+        "{}: {}, {} ({} unchanged, {} not modified), {failed}; {}, {}",
         s.source,
         plural(s.pages, "page", "pages"),
         plural(s.products, "product", "products"),
         s.unchanged,
+        s.not_modified,
         plural(s.changes, "change", "changes"),
         plural(s.new_styles, "new style", "new styles"),
     );

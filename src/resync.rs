@@ -84,7 +84,12 @@ async fn dry_run(
     json: bool,
 ) -> anyhow::Result<()> {
     let product = match sync::fetch_now(app, source, url).await? {
-        PageOutcome::Product(product) => *product,
+        PageOutcome::Product { product, .. } => *product,
+        // Not asked conditionally, so never unchanged; the stored snapshot would do as well.
+        PageOutcome::Unchanged => match app.store.latest_snapshot(url.as_str()).await? {
+            Some(snapshot) => snapshot,
+            None => return Ok(()),
+        },
         PageOutcome::Failed(failure) => {
             // A failed fetch is never a change (DESIGN.md invariant 1).
             let class = failure.class().as_str();

@@ -66,6 +66,8 @@ pub struct CrawlSummary {
     /// Failed pages by class (`transient`, `rate_limited`, `blocked`, `gone`, …).
     pub failed: BTreeMap<&'static str, usize>,
     pub new_styles: usize,
+    /// Pages the supplier answered 304 or with the same body (not extracted again).
+    pub not_modified: usize,
     /// Pages robots.txt does not allow (not fetched).
     pub disallowed: usize,
     /// Changes recorded by this run.
@@ -154,7 +156,7 @@ pub async fn fetch_now(app: &App, source: &Source, url: &Url) -> anyhow::Result<
         currency: polite.currency,
         names: app.config.option_names.clone(),
     };
-    Ok(fetch_product(&app.fetcher, url, &rules).await)
+    Ok(fetch_product(&app.fetcher, url, &rules, &crawler::Validators::default()).await)
 }
 
 /// The source a page belongs to: the one on its host.
@@ -252,9 +254,15 @@ async fn crawl_leased(
         currency: polite.currency,
         names: app.config.option_names.clone(),
     };
+    // What each page's last answer said: a 304 or the same body skips extraction.
+    let known = &app.store.page_validators(source.id).await?;
     let mut pages = futures::stream::iter(targets)
         .map(|url| async move {
-            let outcome = fetch_product(fetcher, &url, rules).await;
+            let validators = known
+                .get(url.as_str())
+                .map(validators_of)
+                .unwrap_or_default();
+            let outcome = fetch_product(fetcher, &url, rules, &validators).await;
             (url, outcome)
         })
         .buffer_unordered(polite.concurrency);
@@ -268,9 +276,34 @@ async fn crawl_leased(
                 .await?;
         }
         match outcome {
-            PageOutcome::Product(product) => {
+            PageOutcome::Product {
+                product,
+                validators,
+            } => {
                 reached += 1;
-                record_product(app, source, run_id, &url, *product, &mut summary).await?;
+                let validators = Some(store_validators(validators));
+                record_product(
+                    app,
+                    source,
+                    run_id,
+                    &url,
+                    *product,
+                    validators,
+                    &mut summary,
+                )
+                .await?;
+            }
+            PageOutcome::Unchanged => {
+                reached += 1;
+                summary.not_modified += 1;
+                // The stored snapshot still holds; listings not yet compared with it still are.
+                match app.store.latest_snapshot(url.as_str()).await? {
+                    Some(snapshot) => {
+                        record_product(app, source, run_id, &url, snapshot, None, &mut summary)
+                            .await?
+                    }
+                    None => summary.unchanged += 1,
+                }
             }
             PageOutcome::Failed(failure) => {
                 if failure.class() == FailureClass::Gone {
@@ -285,6 +318,22 @@ async fn crawl_leased(
         .finish_run(source.id, run_id, &summary_json, reached > 0)
         .await?;
     Ok(summary)
+}
+
+fn validators_of(v: &store::PageValidators) -> crawler::Validators {
+    crawler::Validators {
+        etag: v.etag.clone(),
+        last_modified: v.last_modified.clone(),
+        body_hash: v.body_hash.clone(),
+    }
+}
+
+fn store_validators(v: crawler::Validators) -> store::PageValidators {
+    store::PageValidators {
+        etag: v.etag,
+        last_modified: v.last_modified,
+        body_hash: v.body_hash,
+    }
 }
 
 /// Leaves out what robots.txt disallows and slows the host to its `Crawl-delay`.
@@ -356,6 +405,7 @@ async fn record_product(
     run_id: i64,
     url: &Url,
     mut product: Product,
+    validators: Option<store::PageValidators>,
     summary: &mut CrawlSummary,
 ) -> anyhow::Result<()> {
     // The requested URL is the product's identity, whatever the page calls itself.
@@ -399,6 +449,7 @@ async fn record_product(
             changes: &changes,
             compared: &compared,
             flap_crawls: i64::from(app.config.rules.for_source(&source.name).flap_crawls),
+            validators,
         })
         .await?;
     summary.products += 1;

@@ -142,6 +142,25 @@ pub struct FetchedPage {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: String,
+    /// What to send next time to ask whether the page changed.
+    pub validators: Validators,
+}
+
+/// What a page's last answer said, to ask again conditionally.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Hex SHA-256 of the body as received.
+    pub body_hash: Option<String>,
+}
+
+/// A conditional fetch's answer.
+#[derive(Debug)]
+pub enum Fetched {
+    Page(FetchedPage),
+    /// 304, or the same body as last time: nothing to extract.
+    Unchanged,
 }
 
 pub struct Fetcher {
@@ -224,10 +243,27 @@ impl Fetcher {
 
     /// Fetches `url`, retrying transient and rate-limited failures.
     pub async fn fetch(&self, url: &Url) -> Result<FetchedPage, FetchError> {
+        match self.fetch_if_changed(url, &Validators::default()).await? {
+            Fetched::Page(page) => Ok(page),
+            // Without validators nothing can be unchanged; a 304 anyway is the server's error.
+            Fetched::Unchanged => Err(FetchError::Permanent {
+                url: url.clone(),
+                status: 304,
+            }),
+        }
+    }
+
+    /// Fetches `url` unless it is the same as when `known` was taken (ETag, Last-Modified, or
+    /// the same body), retrying transient and rate-limited failures.
+    pub async fn fetch_if_changed(
+        &self,
+        url: &Url,
+        known: &Validators,
+    ) -> Result<Fetched, FetchError> {
         let mut attempt = 0;
         loop {
             self.limiter(url).until_ready().await;
-            let result = self.fetch_once(url).await;
+            let result = self.fetch_once(url, known).await;
             let Err(error) = result else { return result };
             let delay = (attempt < self.config.retries)
                 .then(|| error.retry_delay(attempt, &self.config))
@@ -241,18 +277,31 @@ impl Fetcher {
         }
     }
 
-    async fn fetch_once(&self, url: &Url) -> Result<FetchedPage, FetchError> {
-        let response = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|e| transport_error(url, &e))?;
+    async fn fetch_once(&self, url: &Url, known: &Validators) -> Result<Fetched, FetchError> {
+        let mut request = self.client.get(url.clone());
+        if let Some(etag) = &known.etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = &known.last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, date);
+        }
+        let response = request.send().await.map_err(|e| transport_error(url, &e))?;
         let status = response.status();
+        if status == StatusCode::NOT_MODIFIED
+            && (known.etag.is_some() || known.last_modified.is_some())
+        {
+            return Ok(Fetched::Unchanged);
+        }
         classify_status(url, status, response.headers())?;
+        let etag = header_str(response.headers(), reqwest::header::ETAG.as_str());
+        let last_modified = header_str(response.headers(), reqwest::header::LAST_MODIFIED.as_str());
         let final_url = response.url().clone();
         let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
         let bytes = read_capped(url, response, self.config.max_body_bytes).await?;
+        let body_hash = hex_sha256(&bytes);
+        if known.body_hash.as_deref() == Some(body_hash.as_str()) {
+            return Ok(Fetched::Unchanged);
+        }
         let body = decode(&bytes, content_type.as_deref());
         if let Some(reason) = crate::blocked::block_page(&body) {
             return Err(FetchError::Blocked {
@@ -261,12 +310,17 @@ impl Fetcher {
                 reason: Some(reason),
             });
         }
-        Ok(FetchedPage {
+        Ok(Fetched::Page(FetchedPage {
             url: final_url,
             status: status.as_u16(),
             content_type,
             body,
-        })
+            validators: Validators {
+                etag,
+                last_modified,
+                body_hash: Some(body_hash),
+            },
+        }))
     }
 
     fn limiter(&self, url: &Url) -> Arc<DefaultDirectRateLimiter> {
@@ -403,6 +457,14 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
         .unwrap_or(encoding_rs::UTF_8);
     let (text, _, _) = encoding.decode(bytes);
     text.into_owned()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn charset_param(content_type: &str) -> Option<String> {

@@ -19,13 +19,21 @@ pub mod robots;
 pub use canonical::{canonical_url, TRACKING_PARAMS};
 use catalog::{NormalizeRules, Product};
 pub use extract::ExtractError;
-pub use fetch::{FailureClass, FetchError, FetchedPage, Fetcher, FetcherConfig, RobotsTxt};
+pub use fetch::{
+    FailureClass, FetchError, Fetched, FetchedPage, Fetcher, FetcherConfig, RobotsTxt, Validators,
+};
 pub use rate::{Rate, RateError};
 
 /// What one product page gave.
 #[derive(Debug)]
 pub enum PageOutcome {
-    Product(Box<Product>),
+    Product {
+        product: Box<Product>,
+        /// To ask next time whether the page changed.
+        validators: Validators,
+    },
+    /// 304, or the same body as last time: the stored snapshot still holds.
+    Unchanged,
     Failed(PageFailure),
 }
 
@@ -50,14 +58,17 @@ impl PageFailure {
     }
 }
 
-/// Fetches one product page and turns it into a normalized product.
+/// Fetches one product page, unless it is unchanged since `known`, and turns it into a
+/// normalized product.
 pub async fn fetch_product(
     fetcher: &Fetcher,
     url: &url::Url,
     rules: &NormalizeRules,
+    known: &Validators,
 ) -> PageOutcome {
-    let page = match fetcher.fetch(url).await {
-        Ok(page) => page,
+    let page = match fetcher.fetch_if_changed(url, known).await {
+        Ok(Fetched::Page(page)) => page,
+        Ok(Fetched::Unchanged) => return PageOutcome::Unchanged,
         Err(e) => return PageOutcome::Failed(e.into()),
     };
     let raw = match extract::extract(&page.url, &page.body) {
@@ -65,7 +76,10 @@ pub async fn fetch_product(
         Err(e) => return PageOutcome::Failed(e.into()),
     };
     match catalog::normalize(&raw, rules) {
-        Ok(product) => PageOutcome::Product(Box::new(product)),
+        Ok(product) => PageOutcome::Product {
+            product: Box::new(product),
+            validators: page.validators,
+        },
         Err(e) => PageOutcome::Failed(e.into()),
     }
 }

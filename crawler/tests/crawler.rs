@@ -35,8 +35,8 @@ async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() 
     assert_eq!(urls.len(), catalogue.products.len());
     for sim_product in catalogue.products.values() {
         let url = Url::parse(&sim.product_url(sim_product.id)).expect("url");
-        let PageOutcome::Product(product) =
-            fetch_product(&fetcher, &url, &Default::default()).await
+        let PageOutcome::Product { product, .. } =
+            fetch_product(&fetcher, &url, &Default::default(), &Default::default()).await
         else {
             panic!("{url} gave no product");
         };
@@ -88,11 +88,11 @@ async fn failures_are_classified_and_never_a_product() {
     let outcome = |id: u32| {
         let url = Url::parse(&sim.product_url(id)).expect("url");
         let fetcher = &fetcher;
-        async move { fetch_product(fetcher, &url, &Default::default()).await }
+        async move { fetch_product(fetcher, &url, &Default::default(), &Default::default()).await }
     };
     let class = |o: PageOutcome| match o {
         PageOutcome::Failed(f) => Some(f.class()),
-        PageOutcome::Product(_) => None,
+        PageOutcome::Product { .. } | PageOutcome::Unchanged => None,
     };
     assert_eq!(class(outcome(1).await), Some(FailureClass::Transient));
     assert_eq!(class(outcome(2).await), Some(FailureClass::Blocked));

@@ -15,7 +15,7 @@ mod sources;
 pub use changes::{ChangeFilter, ChangeStatus, Delivery, StoredChange};
 pub use error::StoreError;
 pub use open::Backend;
-pub use products::{GoneOutcome, PageRecord, Recorded, StoredProduct};
+pub use products::{GoneOutcome, PageRecord, PageValidators, Recorded, StoredProduct};
 pub use sources::{NewSource, Source, SourceSettings};
 
 use sqlx::AnyPool;

@@ -51,6 +51,17 @@ pub struct PageRecord<'a> {
     pub compared: &'a [ListingId],
     /// A change that comes back within this many crawls is not alerted again.
     pub flap_crawls: i64,
+    /// The page's validators from this fetch; `None` keeps the stored ones (the page was not
+    /// fetched again: 304 or the same body).
+    pub validators: Option<PageValidators>,
+}
+
+/// What to send next time to ask whether a page changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageValidators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -100,6 +111,31 @@ impl Store {
         rows.iter().map(product_from_row).collect()
     }
 
+    /// The validators of every page of a source, by URL.
+    pub async fn page_validators(
+        &self,
+        source_id: i64,
+    ) -> Result<std::collections::HashMap<String, PageValidators>, StoreError> {
+        let op = "read page validators";
+        let rows = sqlx::query("SELECT url, etag, last_modified, body_hash FROM supplier_products WHERE source_id = $1")
+            .bind(source_id)
+            .fetch_all(&self.pool)
+            .await
+            .op(op)?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            out.insert(
+                row.try_get("url").op(op)?,
+                PageValidators {
+                    etag: row.try_get("etag").op(op)?,
+                    last_modified: row.try_get("last_modified").op(op)?,
+                    body_hash: row.try_get("body_hash").op(op)?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
     /// The latest snapshot of a supplier product.
     pub async fn latest_snapshot(&self, url: &str) -> Result<Option<Product>, StoreError> {
         let row = sqlx::query(
@@ -140,6 +176,16 @@ impl Store {
         .await
         .op(op)?;
         let stored = product_from_row(&row)?;
+        if let Some(v) = &page.validators {
+            sqlx::query("UPDATE supplier_products SET etag = $1, last_modified = $2, body_hash = $3 WHERE id = $4")
+                .bind(v.etag.as_deref())
+                .bind(v.last_modified.as_deref())
+                .bind(v.body_hash.as_deref())
+                .bind(stored.id)
+                .execute(&mut *tx)
+                .await
+                .op(op)?;
+        }
         let new_version = stored.content_hash.as_deref() != Some(page.content_hash);
         let version = if new_version {
             stored.version + 1

@@ -130,6 +130,7 @@ impl Crawled {
                 changes,
                 compared: &[],
                 flap_crawls: 3,
+                validators: None,
             })
             .await
             .expect("record")
@@ -341,6 +342,7 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
                     changes: &changes,
                     compared,
                     flap_crawls: window,
+                    validators: None,
                 })
                 .await
                 .expect("record")
