@@ -158,7 +158,7 @@ pub struct Validators {
 /// A conditional fetch's answer.
 #[derive(Debug)]
 pub enum Fetched {
-    Page(FetchedPage),
+    Page(Box<FetchedPage>),
     /// 304, or the same body as last time: nothing to extract.
     Unchanged,
 }
@@ -244,7 +244,7 @@ impl Fetcher {
     /// Fetches `url`, retrying transient and rate-limited failures.
     pub async fn fetch(&self, url: &Url) -> Result<FetchedPage, FetchError> {
         match self.fetch_if_changed(url, &Validators::default()).await? {
-            Fetched::Page(page) => Ok(page),
+            Fetched::Page(page) => Ok(*page),
             // Without validators nothing can be unchanged; a 304 anyway is the server's error.
             Fetched::Unchanged => Err(FetchError::Permanent {
                 url: url.clone(),
@@ -310,7 +310,7 @@ impl Fetcher {
                 reason: Some(reason),
             });
         }
-        Ok(Fetched::Page(FetchedPage {
+        Ok(Fetched::Page(Box::new(FetchedPage {
             url: final_url,
             status: status.as_u16(),
             content_type,
@@ -320,7 +320,7 @@ impl Fetcher {
                 last_modified,
                 body_hash: Some(body_hash),
             },
-        }))
+        })))
     }
 
     fn limiter(&self, url: &Url) -> Arc<DefaultDirectRateLimiter> {
