@@ -351,6 +351,12 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
         plural(s.changes, "change", "changes"),
         plural(s.new_styles, "new style", "new styles"),
     );
+    if let Some(why) = &s.paused {
+        line.push_str(&format!("\n  {why}"));
+    }
+    if let Some(path) = &s.health_alert {
+        line.push_str(&format!("\n  health alert written: {}", path.display()));
+    }
     if let Some(e) = &s.discovery_error {
         line.push_str(&format!(
             "\n  discovery failed, known products crawled anyway: {e}"

@@ -32,6 +32,8 @@ timeout = "30s"
 retries = 2
 # A product is gone after a 404/410 on this many crawls in a row.
 gone_confirmations = 2
+# You get a health alert when a supplier could not be reached on this many crawls in a row.
+health_alert_after = 3
 
 [catalog]
 # Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,
@@ -130,6 +132,7 @@ struct CrawlerSection {
     timeout: String,
     retries: u32,
     gone_confirmations: u32,
+    health_alert_after: u32,
 }
 
 impl Default for CrawlerSection {
@@ -139,6 +142,7 @@ impl Default for CrawlerSection {
             timeout: "30s".into(),
             retries: 2,
             gone_confirmations: 2,
+            health_alert_after: 3,
         }
     }
 }
@@ -155,6 +159,8 @@ pub struct Config {
     pub timeout: Duration,
     pub retries: u32,
     pub gone_confirmations: u32,
+    /// Crawls in a row that reach no page before the merchant gets a health alert.
+    pub health_alert_after: u32,
     /// Option names with the merchant's aliases, for supplier pages and listings alike.
     pub option_names: catalog::OptionNames,
     /// The merchant's sync rules, with per-source and per-listing overrides.
@@ -238,6 +244,7 @@ impl Config {
             timeout,
             retries: raw.crawler.retries,
             gone_confirmations: raw.crawler.gone_confirmations,
+            health_alert_after: raw.crawler.health_alert_after.max(1),
         })
     }
 }

@@ -72,6 +72,12 @@ pub struct CrawlSummary {
     pub disallowed: usize,
     /// Changes recorded by this run.
     pub changes: usize,
+    /// Why the rest of the host was not fetched this run, if it was paused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused: Option<String>,
+    /// The health alert written because the source failed too many crawls in a row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_alert: Option<PathBuf>,
     /// Why the source was not crawled by this worker (another one holds it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
@@ -180,6 +186,8 @@ pub async fn source_for(app: &App, url: &Url) -> anyhow::Result<Source> {
 
 /// A lease outlives a crawl's pauses; it is renewed every [`RENEW_EVERY`] pages.
 const LEASE_MS: i64 = 15 * 60 * 1000;
+/// Pages failing in a row (not gone) after which a host is left alone for the rest of the run.
+const PAUSE_AFTER_FAILURES: usize = 10;
 const RENEW_EVERY: usize = 50;
 
 /// Crawls under the source's lease: one worker at a time per source (DESIGN.md "lease").
@@ -268,6 +276,8 @@ async fn crawl_leased(
         .buffer_unordered(polite.concurrency);
     let mut reached = 0;
     let mut done = 0;
+    let mut failing_in_a_row = 0;
+    let mut last_error: Option<String> = None;
     while let Some((url, outcome)) = pages.next().await {
         done += 1;
         if done % RENEW_EVERY == 0 {
@@ -307,16 +317,38 @@ async fn crawl_leased(
             }
             PageOutcome::Failed(failure) => {
                 if failure.class() == FailureClass::Gone {
+                    // A 404 is the host answering: it is not failing.
                     reached += 1;
+                    failing_in_a_row = 0;
+                } else {
+                    failing_in_a_row += 1;
+                    last_error = Some(failure.to_string());
                 }
                 record_failure(app, run_id, &url, &failure, &mut summary).await?;
+                if failing_in_a_row >= PAUSE_AFTER_FAILURES {
+                    // The rest is not fetched: each page would fail the same way and only add load.
+                    summary.paused = Some(format!(
+                        "paused after {failing_in_a_row} pages failed in a row: {failure}"
+                    ));
+                    break;
+                }
+                continue;
             }
         }
+        failing_in_a_row = 0;
     }
     let summary_json = serde_json::to_string(&summary)?;
-    app.store
+    let health = app
+        .store
         .finish_run(source.id, run_id, &summary_json, reached > 0)
         .await?;
+    if health.consecutive_failures == i64::from(app.config.health_alert_after) {
+        let last = last_error
+            .as_deref()
+            .or(summary.discovery_error.as_deref())
+            .unwrap_or("no page answered");
+        summary.health_alert = Some(send_health_alert(app, &health, run_id, last)?);
+    }
     Ok(summary)
 }
 
@@ -491,6 +523,27 @@ async fn record_failure(
             .await?;
     }
     Ok(())
+}
+
+/// Writes the health alert for a source that failed too many crawls in a row: once per run that
+/// reaches the threshold (the file is named by the run, so a retry does not send it twice).
+fn send_health_alert(
+    app: &App,
+    source: &Source,
+    run_id: i64,
+    last_error: &str,
+) -> anyhow::Result<PathBuf> {
+    let alert = publish::render_health_alert(
+        &source.name,
+        &source.base_url,
+        source.consecutive_failures,
+        last_error,
+    );
+    let key = format!("health-{}-{run_id}", source.id);
+    let message = publish::build_message(&app.config.email, &alert, &key)?;
+    match publish::Outbox::new(&app.config.outbox).deliver(&key, &message)? {
+        publish::Delivered::Written(path) | publish::Delivered::AlreadyThere(path) => Ok(path),
+    }
 }
 
 /// A recorded change as the proposal it was recorded with.

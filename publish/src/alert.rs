@@ -145,6 +145,33 @@ pub fn render_alert(proposals: &[Proposal]) -> Alert {
     }
 }
 
+/// The alert for a supplier that could not be crawled `failures` times in a row.
+pub fn render_health_alert(source: &str, url: &str, failures: i64, last_error: &str) -> Alert {
+    let subject = format!(
+        "[supplier unreachable] specsync could not crawl {source} {failures} times in a row"
+    );
+    let text = format!(
+        "specsync could not read {source} ({url}) on its last {failures} crawls.\n\n\
+         Last problem: {last_error}\n\n\
+         Nothing was changed on your listings: a failed crawl is never taken for a change at the\n\
+         supplier. Check that the site is up and does not block specsync; the next crawl that\n\
+         reaches it picks up where this one left off.\n"
+    );
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><p>specsync could not read \
+         <a href=\"{u}\">{s}</a> on its last {failures} crawls.</p><p>Last problem: {e}</p>\
+         <p>Nothing was changed on your listings: a failed crawl is never taken for a change at the supplier.</p></body></html>",
+        u = escape(url),
+        s = escape(source),
+        e = escape(last_error)
+    );
+    Alert {
+        subject,
+        text,
+        html,
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

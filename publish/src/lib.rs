@@ -8,7 +8,7 @@
 mod alert;
 mod outbox;
 
-pub use alert::{render_alert, Alert};
+pub use alert::{render_alert, render_health_alert, Alert};
 pub use outbox::{Delivered, Outbox};
 
 use lettre::message::{Mailbox, MultiPart};

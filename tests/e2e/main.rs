@@ -5,6 +5,7 @@ mod bad_input;
 mod conditional;
 mod demo;
 mod faults;
+mod health;
 mod helpers;
 mod linking;
 mod parse;

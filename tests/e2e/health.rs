@@ -1,0 +1,66 @@
+use fixtures::{Fault, SimConfig, SupplierSim};
+
+use crate::helpers::Shop;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_unreachable_for_three_crawls_gets_one_health_alert() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 5,
+        products: 4,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    drop(sim);
+    let mut alerts = Vec::new();
+    for _ in 0..4 {
+        let crawl = shop.json(&["crawl", "--json"]);
+        assert_eq!(crawl["changes"], 0, "{crawl}");
+        alerts.push(crawl["sources"][0]["health_alert"].clone());
+    }
+    assert!(alerts[0].is_null() && alerts[1].is_null(), "{alerts:?}");
+    let path = alerts[2]
+        .as_str()
+        .expect("an alert at the third crawl in a row");
+    assert!(alerts[3].is_null(), "once, not on every crawl after");
+    let email = std::fs::read_to_string(path).expect("eml");
+    assert!(email.contains("[supplier unreachable]"), "{email}");
+    assert!(
+        email.contains("on its last 3 crawls"),
+        "the body says how long: {email}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_failing_page_after_page_is_left_alone_for_the_rest_of_the_run() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 5,
+        products: 30,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.config())
+        .expect("config")
+        .replacen("retries = 2", "retries = 0", 1);
+    std::fs::write(shop.config(), config).expect("config");
+    shop.connect(&sim);
+    for id in 1..=30 {
+        sim.set_fault(&format!("/products/{id}.html"), Fault::Status(503));
+    }
+    let crawl = shop.json(&["crawl", "--json"]);
+    let paused = crawl["sources"][0]["paused"].as_str().expect("paused");
+    assert!(paused.contains("10 pages failed in a row"), "{paused}");
+    let fetched = sim
+        .requests()
+        .iter()
+        .filter(|(_, p)| p.starts_with("/products/"))
+        .count();
+    assert!(
+        fetched < 30,
+        "the rest of the host was not fetched: {fetched}"
+    );
+    assert_eq!(crawl["changes"], 0);
+}
