@@ -274,12 +274,14 @@ async fn crawl_leased(
             (url, outcome)
         })
         .buffer_unordered(polite.concurrency);
+    let progress = progress_bar(&source.name, summary.pages);
     let mut reached = 0;
     let mut done = 0;
     let mut failing_in_a_row = 0;
     let mut last_error: Option<String> = None;
     while let Some((url, outcome)) = pages.next().await {
         done += 1;
+        progress.inc(1);
         if done % RENEW_EVERY == 0 {
             app.store
                 .acquire_lease(source.id, &app.worker, LEASE_MS)
@@ -337,6 +339,7 @@ async fn crawl_leased(
         }
         failing_in_a_row = 0;
     }
+    progress.finish_and_clear();
     let summary_json = serde_json::to_string(&summary)?;
     let health = app
         .store
@@ -366,6 +369,23 @@ fn store_validators(v: crawler::Validators) -> store::PageValidators {
         last_modified: v.last_modified,
         body_hash: v.body_hash,
     }
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise (scripts, `--json`, tests).
+fn progress_bar(source: &str, pages: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(pages as u64);
+    let style = indicatif::ProgressStyle::with_template(
+        "{prefix} [{bar:30}] {pos}/{len} pages, {per_sec}, eta {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(source.to_owned());
+    bar
 }
 
 /// Leaves out what robots.txt disallows and slows the host to its `Crawl-delay`.
