@@ -292,7 +292,7 @@ pub async fn crawl_sources(
     let mut alerts = Vec::new();
     for source in &sources {
         summaries.push(sync::crawl_source(app, source).await?);
-        alerts.extend(sync::deliver_alerts(app).await?);
+        alerts.extend(crate::deliver::deliver_alerts(app).await?);
     }
     Ok((summaries, alerts))
 }
@@ -518,7 +518,7 @@ async fn changes_list(
         .iter()
         .map(|c| {
             let mut row = vec![c.id.to_string(), c.severity.as_str().to_owned()];
-            row.extend(proposal_row(&sync::proposal_of(c)));
+            row.extend(proposal_row(&crate::deliver::proposal_of(c)));
             row
         })
         .collect();

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod deliver;
 mod demo;
 mod error;
 mod listings;

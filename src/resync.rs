@@ -54,7 +54,7 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
         return dry_run(app, &source, &url, args.listing.as_deref(), args.json).await;
     }
     let summary = sync::crawl_urls(app, &source, vec![url]).await?;
-    let alerts = sync::deliver_alerts(app).await?;
+    let alerts = crate::deliver::deliver_alerts(app).await?;
     print_crawl(&[summary], &alerts, args.json)
 }
 
