@@ -327,7 +327,7 @@ async fn crawl_leased(
                     failing_in_a_row += 1;
                     last_error = Some(failure.to_string());
                 }
-                record_failure(app, run_id, &url, &failure, &mut summary).await?;
+                record_failure(app, source, run_id, &url, &failure, &mut summary).await?;
                 if failing_in_a_row >= PAUSE_AFTER_FAILURES {
                     // The rest is not fetched: each page would fail the same way and only add load.
                     summary.paused = Some(format!(
@@ -516,6 +516,7 @@ async fn record_product(
 
 async fn record_failure(
     app: &App,
+    source: &Source,
     run_id: i64,
     url: &Url,
     failure: &PageFailure,
@@ -536,7 +537,9 @@ async fn record_failure(
             .map(|(listing, _)| {
                 diff::decide_without_product(
                     diff::product_gone(listing, url.as_str()),
-                    &app.config.rules.for_listing(None, listing.id.as_str()),
+                    &app.config
+                        .rules
+                        .for_listing(Some(&source.name), listing.id.as_str()),
                 )
             })
             .collect();
