@@ -169,6 +169,8 @@ pub struct Fetcher {
     limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
     /// robots.txt per origin, with when it was fetched.
     robots: tokio::sync::Mutex<HashMap<String, (std::time::Instant, RobotsTxt)>>,
+    /// Hosts that said to slow down (429, 503 with Retry-After): no request before this time.
+    paused: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 /// A host's robots.txt as fetched.
@@ -198,6 +200,7 @@ impl Fetcher {
             config,
             limiters: Mutex::new(HashMap::new()),
             robots: tokio::sync::Mutex::new(HashMap::new()),
+            paused: Mutex::new(HashMap::new()),
         })
     }
 
@@ -263,8 +266,17 @@ impl Fetcher {
         let mut attempt = 0;
         loop {
             self.limiter(url).until_ready().await;
+            // Last, just before sending: a pause may have begun while this waited its turn.
+            self.wait_if_paused(url).await;
             let result = self.fetch_once(url, known).await;
             let Err(error) = result else { return result };
+            if let FetchError::RateLimited { retry_after, .. } = &error {
+                // The whole host slows down, not just this page.
+                let pause = retry_after
+                    .unwrap_or(self.config.backoff)
+                    .min(self.config.max_retry_after);
+                self.pause_host(url, pause);
+            }
             let delay = (attempt < self.config.retries)
                 .then(|| error.retry_delay(attempt, &self.config))
                 .flatten();
@@ -321,6 +333,29 @@ impl Fetcher {
                 body_hash: Some(body_hash),
             },
         })))
+    }
+
+    fn pause_host(&self, url: &Url, pause: Duration) {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let until = tokio::time::Instant::now() + pause;
+        let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = paused.entry(host).or_insert(until);
+        if *entry < until {
+            *entry = until;
+        }
+    }
+
+    async fn wait_if_paused(&self, url: &Url) {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let until = self
+            .paused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&host)
+            .copied();
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
     }
 
     fn limiter(&self, url: &Url) -> Arc<DefaultDirectRateLimiter> {

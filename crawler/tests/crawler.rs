@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use catalog::Availability;
 use crawler::{discover, fetch_product, FailureClass, Fetcher, FetcherConfig, PageOutcome, Rate};
 use fixtures::{Fault, SimConfig, SupplierSim};
+use futures::StreamExt;
 use url::Url;
 
 fn fast_fetcher() -> Fetcher {
@@ -105,4 +106,54 @@ async fn failures_are_classified_and_never_a_product() {
         .filter(|(_, p)| p == "/products/1.html")
         .count();
     assert_eq!(hits, 2);
+}
+
+#[tokio::test]
+async fn a_429_slows_the_whole_host_not_just_the_page() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 5,
+        products: 8,
+    })
+    .await
+    .expect("sim");
+    sim.set_fault(
+        "/products/1.html",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    let fetcher = Fetcher::new(FetcherConfig {
+        rate: Rate::per_second(20).expect("rate"),
+        burst: NonZeroU32::MIN,
+        retries: 0,
+        ..FetcherConfig::default()
+    })
+    .expect("fetcher");
+    let fetcher = &fetcher;
+    let urls: Vec<Url> = (1..=8)
+        .map(|id| Url::parse(&sim.product_url(id)).expect("url"))
+        .collect();
+    // Four at a time, the rate-limited page first.
+    let outcomes: Vec<_> = futures::stream::iter(urls)
+        .map(|url| async move {
+            fetch_product(fetcher, &url, &Default::default(), &Default::default()).await
+        })
+        .buffered(4)
+        .collect()
+        .await;
+    assert!(
+        matches!(&outcomes[0], PageOutcome::Failed(f) if f.class() == FailureClass::RateLimited)
+    );
+    let requests = sim.requests();
+    let limited = requests
+        .iter()
+        .position(|(_, p)| p == "/products/1.html")
+        .expect("the 429");
+    let t429 = requests[limited].0;
+    // Requests already on their way may still arrive; none sent after the 429 comes within the second.
+    let soon = requests[limited + 1..]
+        .iter()
+        .filter(|(t, _)| t.duration_since(t429) < std::time::Duration::from_millis(900))
+        .count();
+    assert!(soon <= 1, "{soon} requests within the Retry-After");
 }
