@@ -153,6 +153,12 @@ pub struct SourceAddArgs {
     /// `obey` robots.txt (Disallow, Crawl-delay), or `ignore` it when the supplier has allowed you.
     #[arg(long, default_value = "obey")]
     pub robots: String,
+    /// A category page to discover products from, besides the sitemap (follows `rel="next"`).
+    #[arg(long, requires = "product_path")]
+    pub category: Option<String>,
+    /// Path prefix of product pages among the category's links, e.g. `/products/`.
+    #[arg(long)]
+    pub product_path: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -151,6 +151,8 @@ async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
         currency: args.currency,
         allow_private_networks: args.allow_private_networks,
         robots: args.robots,
+        category: args.category,
+        product_path: args.product_path,
     };
     add_source(app, &args.name, &args.url, settings).await?;
     println!("added source {} ({})", args.name, args.url);

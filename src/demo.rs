@@ -50,6 +50,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         // The simulator is on loopback; a real supplier never is.
         allow_private_networks: true,
         robots: "obey".into(),
+        category: None,
+        product_path: None,
     };
     add_source(&app, SOURCE, &sim.base_url(), settings).await?;
 

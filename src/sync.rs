@@ -437,6 +437,20 @@ async fn targets(
             summary.discovery_error = Some(e.to_string());
         }
     }
+    if let (Some(category), Some(prefix)) =
+        (&source.settings.category, &source.settings.product_path)
+    {
+        let start = base.join(category).map_err(|e| {
+            Usage::new(format!(
+                "source `{}`: category `{category}`: {e}",
+                source.name
+            ))
+        })?;
+        match discover::category_urls(&app.fetcher, &start, prefix).await {
+            Ok(found) => urls.extend(found),
+            Err(e) => summary.discovery_error = Some(e.to_string()),
+        }
+    }
     let known = app
         .store
         .active_products(source.id)

@@ -66,6 +66,74 @@ fn join(base: &Url, path: &str) -> Result<Url, FetchError> {
     })
 }
 
+/// The most category pages followed from one start page.
+const MAX_CATEGORY_PAGES: usize = 1000;
+
+/// Product URLs from category pages: from `start`, following `rel="next"` links, every link on
+/// the source's host whose path starts with `product_prefix`. Canonical, deduplicated, sorted.
+pub async fn category_urls(
+    fetcher: &Fetcher,
+    start: &Url,
+    product_prefix: &str,
+) -> Result<Vec<Url>, FetchError> {
+    let mut products = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut next = Some(crate::canonical_url(start, &[]));
+    while let Some(page_url) = next.take() {
+        if !seen.insert(page_url.clone()) || seen.len() > MAX_CATEGORY_PAGES {
+            break;
+        }
+        let page = fetcher.fetch(&page_url).await?;
+        let links = category_links(&page.body, &page_url);
+        for link in links.products(product_prefix) {
+            if link.host_str() == start.host_str() {
+                products.insert(crate::canonical_url(&link, &[]));
+            }
+        }
+        next = links.next.filter(|n| n.host_str() == start.host_str());
+    }
+    Ok(products.into_iter().collect())
+}
+
+/// The links of a category page.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CategoryLinks {
+    pub links: Vec<Url>,
+    /// The next page (`rel="next"` on an `<a>` or `<link>`).
+    pub next: Option<Url>,
+}
+
+impl CategoryLinks {
+    fn products<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Url> + 'a {
+        self.links
+            .iter()
+            .filter(move |u| u.path().starts_with(prefix))
+    }
+}
+
+/// Every link of a page, resolved against `base`, and its `rel="next"`. Pure.
+pub fn category_links(html: &str, base: &Url) -> CategoryLinks {
+    let doc = scraper::Html::parse_document(html);
+    let mut out = CategoryLinks::default();
+    let (Ok(anchors), Ok(next)) = (
+        scraper::Selector::parse("a[href]"),
+        scraper::Selector::parse("a[rel~=next][href], link[rel~=next][href]"),
+    ) else {
+        return out;
+    };
+    for a in doc.select(&anchors) {
+        if let Some(url) = a.value().attr("href").and_then(|h| base.join(h).ok()) {
+            out.links.push(url);
+        }
+    }
+    out.next = doc
+        .select(&next)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .and_then(|h| base.join(h).ok());
+    out
+}
+
 /// `Sitemap:` lines of a robots.txt.
 pub fn sitemap_lines(robots: &str) -> impl Iterator<Item = &str> {
     robots.lines().filter_map(|line| {
@@ -129,6 +197,27 @@ mod tests {
         assert_eq!(map.locs, ["http://s/p/1?a=1&b=2", "http://s/p/2"]);
         assert!(
             parse_sitemap("<sitemapindex><sitemap><loc>http://s/a.xml</loc></sitemap>").is_index
+        );
+    }
+
+    #[test]
+    fn category_pages_give_their_links_and_the_next_page() {
+        let base = Url::parse("https://s.example/collections/all?page=1").expect("url");
+        let html = r#"<ul><li><a href="/products/1.html?utm_source=x">1</a></li><li><a href="https://s.example/products/2.html">2</a></li>
+            <li><a href="/pages/about">about</a></li></ul><a rel="next" href="?page=2">next</a>"#;
+        let links = category_links(html, &base);
+        let products: Vec<String> = links
+            .products("/products/")
+            .map(|u| u.path().to_owned())
+            .collect();
+        assert_eq!(products, ["/products/1.html", "/products/2.html"]);
+        assert_eq!(
+            links.next.map(|u| u.to_string()).as_deref(),
+            Some("https://s.example/collections/all?page=2")
+        );
+        assert_eq!(
+            category_links("<p>no links</p>", &base),
+            CategoryLinks::default()
         );
     }
 

@@ -23,6 +23,12 @@ pub struct SourceSettings {
     /// `obey` (the default) or `ignore` (the supplier has allowed the merchant).
     #[serde(default = "obey")]
     pub robots: String,
+    /// A category page to discover products from (pages followed by `rel="next"`).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The path prefix of product pages among a category page's links (`/products/`).
+    #[serde(default)]
+    pub product_path: Option<String>,
 }
 
 fn obey() -> String {

@@ -24,6 +24,8 @@ async fn source(store: &Store) -> i64 {
         currency: None,
         allow_private_networks: true,
         robots: "obey".into(),
+        category: None,
+        product_path: None,
     };
     store
         .add_source(&NewSource {

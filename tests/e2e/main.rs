@@ -4,6 +4,7 @@
 mod bad_input;
 mod conditional;
 mod demo;
+mod discovery;
 mod faults;
 mod health;
 mod helpers;

@@ -1,0 +1,63 @@
+use fixtures::{Fault, SimConfig, SupplierSim};
+
+use crate::helpers::Shop;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_category() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 12,
+        products: 23,
+    })
+    .await
+    .expect("sim");
+    sim.set_robots(Some("User-agent: *\nDisallow: /cart\n"));
+    sim.set_fault("/sitemap.xml", Fault::Status(404));
+    let shop = Shop::new();
+    let url = sim.base_url();
+    let fast = [
+        "--rate",
+        "200/s",
+        "--burst",
+        "10",
+        "--allow-private-networks",
+    ];
+    let mut args = vec![
+        "source",
+        "add",
+        "sim",
+        "--url",
+        &url,
+        "--category",
+        "/collections/all",
+        "--product-path",
+        "/products/",
+    ];
+    args.extend(fast);
+    shop.ok(&args);
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(
+        crawl["products"], 23,
+        "three category pages of 10, 10 and 3: {crawl}"
+    );
+    let pages: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/collections/"))
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(pages.len(), 3, "each category page once: {pages:?}");
+
+    // Without the category, there is nothing to discover: reported, not a change.
+    let other = Shop::new();
+    let mut args = vec!["source", "add", "sim", "--url", &url];
+    args.extend(fast);
+    other.ok(&args);
+    let crawl = other.json(&["crawl", "--json"]);
+    assert_eq!(crawl["products"], 0);
+    assert!(
+        crawl["sources"][0]["discovery_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("404")),
+        "{crawl}"
+    );
+}
