@@ -87,7 +87,7 @@ pub async fn category_urls(
         let links = category_links(&page.body, &page_url);
         for link in links.products(product_prefix) {
             if link.host_str() == start.host_str() {
-                products.insert(crate::canonical_url(&link, &[]));
+                products.insert(crate::canonical_url(link, &[]));
             }
         }
         next = links.next.filter(|n| n.host_str() == start.host_str());
