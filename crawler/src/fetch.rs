@@ -310,6 +310,8 @@ impl Fetcher {
         let final_url = response.url().clone();
         let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
         let bytes = read_capped(url, response, self.config.max_body_bytes).await?;
+        // A file that is gzip itself (`sitemap.xml.gz`), not a gzip transfer encoding.
+        let bytes = gunzip_file(url, bytes, self.config.max_body_bytes)?;
         let body_hash = hex_sha256(&bytes);
         if known.body_hash.as_deref() == Some(body_hash.as_str()) {
             return Ok(Fetched::Unchanged);
@@ -492,6 +494,29 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
         .unwrap_or(encoding_rs::UTF_8);
     let (text, _, _) = encoding.decode(bytes);
     text.into_owned()
+}
+
+/// Decompresses a body that is a gzip file (it starts with gzip's magic bytes), within the size cap.
+fn gunzip_file(url: &Url, bytes: Vec<u8>, limit: usize) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::new();
+    let mut decoder = flate2::read::GzDecoder::new(bytes.as_slice()).take(limit as u64 + 1);
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|e| FetchError::Transient {
+            url: url.clone(),
+            reason: format!("a gzip file that does not decompress: {e}"),
+        })?;
+    if out.len() > limit {
+        return Err(FetchError::TooLarge {
+            url: url.clone(),
+            limit,
+        });
+    }
+    Ok(out)
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {

@@ -61,3 +61,29 @@ async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_catego
         "{crawl}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sitemap_index_naming_a_gzipped_sitemap_is_followed() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 12,
+        products: 9,
+    })
+    .await
+    .expect("sim");
+    sim.set_gzip_sitemaps(true);
+    let shop = Shop::new();
+    // No listings: the sitemap is the only way to find the products.
+    shop.add_source(&sim);
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["products"], 9, "{crawl}");
+    let paths: Vec<String> = sim.requests().into_iter().map(|(_, p)| p).collect();
+    assert!(
+        paths.contains(&"/sitemap_index.xml".to_owned())
+            && paths.contains(&"/sitemap-products.xml.gz".to_owned()),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.contains(&"/sitemap.xml".to_owned()),
+        "robots.txt named the index"
+    );
+}
