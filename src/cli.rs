@@ -159,6 +159,10 @@ pub struct SourceAddArgs {
     /// Path prefix of product pages among the category's links, e.g. `/products/`.
     #[arg(long)]
     pub product_path: Option<String>,
+    /// A query parameter this supplier uses only for tracking (repeatable; `utm_*`, `spm`, `scm`
+    /// and the common click ids are always removed).
+    #[arg(long = "tracking-param")]
+    pub tracking_params: Vec<String>,
 }
 
 #[derive(Subcommand)]

@@ -82,6 +82,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let url =
                 url.ok_or_else(|| Usage::new("give the supplier page's URL, or --confirm"))?;
             let url = listings::parse_product_url(&url).map_err(Usage::new)?;
+            let url = sync::canonical_for_source(&app, &url).await?;
             app.store
                 .link(&id, url.as_str())
                 .await
@@ -153,6 +154,7 @@ async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
         robots: args.robots,
         category: args.category,
         product_path: args.product_path,
+        tracking_params: args.tracking_params,
     };
     add_source(app, &args.name, &args.url, settings).await?;
     println!("added source {} ({})", args.name, args.url);
@@ -226,6 +228,7 @@ pub async fn import_listings(app: &App, file: &Path) -> anyhow::Result<ImportSum
         summary.listings += 1;
         summary.variants += item.listing.variants.len();
         if let Some(url) = &item.supplier_url {
+            let url = sync::canonical_for_source(app, url).await?;
             app.store.link(&item.listing.id, url.as_str()).await?;
             summary.linked += 1;
         }

@@ -52,6 +52,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         robots: "obey".into(),
         category: None,
         product_path: None,
+        tracking_params: Vec::new(),
     };
     add_source(&app, SOURCE, &sim.base_url(), settings).await?;
 

@@ -166,6 +166,16 @@ pub async fn fetch_now(app: &App, source: &Source, url: &Url) -> anyhow::Result<
     Ok(fetch_product(&app.fetcher, url, &rules, &crawler::Validators::default()).await)
 }
 
+/// A page URL as the source it belongs to keys it: canonical, without the source's own tracking
+/// parameters too (so a merchant's link names the page the crawl fetches).
+pub async fn canonical_for_source(app: &App, url: &Url) -> anyhow::Result<Url> {
+    let extra = match source_for(app, url).await {
+        Ok(source) => source.settings.tracking_params,
+        Err(_) => Vec::new(),
+    };
+    Ok(crawler::canonical_url(url, &extra))
+}
+
 /// The source a page belongs to: the one on its host.
 pub async fn source_for(app: &App, url: &Url) -> anyhow::Result<Source> {
     let sources = app.store.sources().await?;
@@ -465,7 +475,13 @@ async fn targets(
             }
         }
     }
-    Ok(urls.into_iter().collect())
+    let extra = &source.settings.tracking_params;
+    Ok(urls
+        .into_iter()
+        .map(|u| crawler::canonical_url(&u, extra))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect())
 }
 
 async fn record_product(

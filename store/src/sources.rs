@@ -29,6 +29,9 @@ pub struct SourceSettings {
     /// The path prefix of product pages among a category page's links (`/products/`).
     #[serde(default)]
     pub product_path: Option<String>,
+    /// More query parameters this supplier uses only for tracking (besides `utm_*`, `spm`, …).
+    #[serde(default)]
+    pub tracking_params: Vec<String>,
 }
 
 fn obey() -> String {

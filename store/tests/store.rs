@@ -26,6 +26,7 @@ async fn source(store: &Store) -> i64 {
         robots: "obey".into(),
         category: None,
         product_path: None,
+        tracking_params: Vec::new(),
     };
     store
         .add_source(&NewSource {

@@ -87,3 +87,45 @@ async fn a_sitemap_index_naming_a_gzipped_sitemap_is_followed() {
         "robots.txt named the index"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suppliers_own_tracking_parameter_is_dropped_from_links_too() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 12,
+        products: 3,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    let url = sim.base_url();
+    shop.ok(&[
+        "source",
+        "add",
+        "sim",
+        "--url",
+        &url,
+        "--rate",
+        "200/s",
+        "--allow-private-networks",
+        "--tracking-param",
+        "aff",
+    ]);
+    let file = shop.write("listings.json", &sim.listings_json().to_string());
+    shop.ok(&["listings", "import", crate::helpers::path_str(&file)]);
+    let tracked = format!("{}?aff=merchant42&utm_source=mail", sim.product_url(1));
+    shop.ok(&["link", "sim-1", &tracked]);
+    let listings = shop.json(&["listings", "list", "--json"]);
+    let linked = listings
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|l| l["id"] == "sim-1")
+        .expect("sim-1");
+    assert_eq!(linked["supplier_url"], sim.product_url(1), "{linked}");
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(
+        (crawl["pages"].clone(), crawl["changes"].clone()),
+        (3.into(), 0.into()),
+        "one URL per product: {crawl}"
+    );
+}
