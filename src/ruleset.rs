@@ -1,30 +1,18 @@
 //! The merchant's rules with their overrides: `[rules]` for every listing, `[rules.by_source.NAME]`
 //! for a supplier's listings, `[rules.by_listing.ID]` for one listing. An override is a partial
 //! table merged over what it overrides (listing over source over the defaults), so it names only
-//! what differs. Every combination is validated when the configuration loads.
+//! what differs. Every combination is merged and validated once, when the configuration loads;
+//! a lookup during a crawl is a map read.
 
 use std::collections::BTreeMap;
 
 use diff::{Rules, RulesConfig};
 
-#[derive(Clone, Debug)]
+/// The rules of every (source override, listing override) combination, merged and validated.
+#[derive(Clone, Debug, Default)]
 pub struct RuleSet {
-    defaults: toml::Table,
-    by_source: BTreeMap<String, toml::Table>,
-    by_listing: BTreeMap<String, toml::Table>,
-    /// The validated defaults, for the common case of no override.
-    default_rules: Rules,
-}
-
-impl Default for RuleSet {
-    fn default() -> Self {
-        RuleSet {
-            defaults: toml::Table::new(),
-            by_source: BTreeMap::new(),
-            by_listing: BTreeMap::new(),
-            default_rules: Rules::default(),
-        }
-    }
+    /// `(source, listing)` → rules; `None` where that level has no override.
+    merged: BTreeMap<(Option<String>, Option<String>), Rules>,
 }
 
 /// `over` merged onto `base`, tables recursively, anything else replaced.
@@ -71,56 +59,56 @@ impl RuleSet {
         };
         let by_source = overrides(&mut defaults, "by_source")?;
         let by_listing = overrides(&mut defaults, "by_listing")?;
-        let default_rules = validate(&defaults, "rules")?;
-        let set = RuleSet {
-            defaults,
-            by_source,
-            by_listing,
-            default_rules,
-        };
-        // Every override, alone and with every source's, is valid: errors show at start-up.
-        for name in set.by_source.keys() {
-            set.merged(Some(name), None).map(|_| ())?;
-        }
-        for id in set.by_listing.keys() {
-            set.merged(None, Some(id))?;
-            for name in set.by_source.keys() {
-                set.merged(Some(name), Some(id))?;
+        // Every combination, so that errors show at start-up and lookups need no work.
+        let sources = std::iter::once(None).chain(by_source.keys().map(Some));
+        let mut merged = BTreeMap::new();
+        for source in sources {
+            let listings = std::iter::once(None).chain(by_listing.keys().map(Some));
+            for listing in listings {
+                let mut table = defaults.clone();
+                let mut place = "rules".to_owned();
+                if let Some(name) = source {
+                    merge(&mut table, &by_source[name]);
+                    place = format!("rules.by_source.{name}");
+                }
+                if let Some(id) = listing {
+                    merge(&mut table, &by_listing[id]);
+                    place = format!("rules.by_listing.{id}");
+                }
+                merged.insert(
+                    (source.cloned(), listing.cloned()),
+                    validate(&table, &place)?,
+                );
             }
         }
-        Ok(set)
+        Ok(RuleSet { merged })
     }
 
-    fn merged(&self, source: Option<&str>, listing: Option<&str>) -> Result<Rules, String> {
-        let mut table = self.defaults.clone();
-        let mut place = "rules".to_owned();
-        if let Some(over) = source.and_then(|s| self.by_source.get(s)) {
-            merge(&mut table, over);
-            place = format!("rules.by_source.{}", source.unwrap_or_default());
-        }
-        if let Some(over) = listing.and_then(|l| self.by_listing.get(l)) {
-            merge(&mut table, over);
-            place = format!("rules.by_listing.{}", listing.unwrap_or_default());
-        }
-        validate(&table, &place)
+    fn get(&self, source: Option<&str>, listing: Option<&str>) -> &Rules {
+        let key = |s: Option<&str>, l: Option<&str>| (s.map(str::to_owned), l.map(str::to_owned));
+        self.merged
+            .get(&key(source, listing))
+            .or_else(|| self.merged.get(&key(source, None)))
+            .or_else(|| self.merged.get(&key(None, listing)))
+            .or_else(|| self.merged.get(&(None, None)))
+            .unwrap_or_else(|| default_rules())
     }
 
     /// The rules for a listing of a source.
-    pub fn for_listing(&self, source: Option<&str>, listing: &str) -> Rules {
-        let has_source = source.is_some_and(|s| self.by_source.contains_key(s));
-        if !has_source && !self.by_listing.contains_key(listing) {
-            return self.default_rules.clone();
-        }
-        // Validated at start-up, so this cannot fail; the defaults are the safe fallback.
-        self.merged(source, Some(listing))
-            .unwrap_or_else(|_| self.default_rules.clone())
+    pub fn for_listing(&self, source: Option<&str>, listing: &str) -> &Rules {
+        self.get(source, Some(listing))
     }
 
     /// The rules for what belongs to no listing yet (new styles, a source's health).
-    pub fn for_source(&self, source: &str) -> Rules {
-        self.merged(Some(source), None)
-            .unwrap_or_else(|_| self.default_rules.clone())
+    pub fn for_source(&self, source: &str) -> &Rules {
+        self.get(Some(source), None)
     }
+}
+
+/// The built-in rules, for a set made with `Default` (no configuration).
+fn default_rules() -> &'static Rules {
+    static DEFAULT: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(Rules::default)
 }
 
 #[cfg(test)]

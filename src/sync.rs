@@ -521,7 +521,7 @@ async fn record_product(
     if new_style {
         changes.push(diff::decide_without_product(
             diff::new_style(&product),
-            &app.config.rules.for_source(&source.name),
+            app.config.rules.for_source(&source.name),
         ));
     }
     let recorded = app
@@ -567,7 +567,7 @@ async fn record_failure(
             .map(|(listing, _)| {
                 diff::decide_without_product(
                     diff::product_gone(listing, url.as_str()),
-                    &app.config
+                    app.config
                         .rules
                         .for_listing(Some(&source.name), listing.id.as_str()),
                 )
