@@ -319,13 +319,22 @@ async fn crawl_leased(
             PageOutcome::Unchanged => {
                 reached += 1;
                 summary.not_modified += 1;
-                // The stored snapshot still holds; listings not yet compared with it still are.
-                match app.store.latest_snapshot(url.as_str()).await? {
+                // The stored snapshot still holds. Only a listing not yet compared with it (linked
+                // or re-imported since) makes it worth loading; otherwise the page is just seen.
+                let snapshot = match app.store.needs_compare(url.as_str()).await? {
+                    true => app.store.latest_snapshot(url.as_str()).await?,
+                    false => None,
+                };
+                match snapshot {
                     Some(snapshot) => {
                         record_product(app, source, run_id, &url, snapshot, None, &mut summary)
                             .await?
                     }
-                    None => summary.unchanged += 1,
+                    None => {
+                        app.store.touch_product(url.as_str()).await?;
+                        summary.products += 1;
+                        summary.unchanged += 1;
+                    }
                 }
             }
             PageOutcome::Failed(failure) => {

@@ -111,6 +111,32 @@ impl Store {
         rows.iter().map(product_from_row).collect()
     }
 
+    /// Whether a listing linked to this page has not been compared with its current version (it
+    /// was linked or re-imported since): only then is an unchanged page's snapshot worth loading.
+    pub async fn needs_compare(&self, url: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM links l JOIN supplier_products p ON p.url = l.product_url \
+             WHERE l.product_url = $1 AND (l.diffed_version IS NULL OR l.diffed_version <> p.version)",
+        )
+        .bind(url)
+        .fetch_one(&self.pool)
+        .await
+        .op("check a page's links")?;
+        let n: i64 = row.try_get("n").op("check a page's links")?;
+        Ok(n > 0)
+    }
+
+    /// Notes that an unchanged page was seen again (what recording it would update).
+    pub async fn touch_product(&self, url: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 WHERE url = $2")
+            .bind(now_ms())
+            .bind(url)
+            .execute(&self.pool)
+            .await
+            .op("note an unchanged page")?;
+        Ok(())
+    }
+
     /// The validators of every page of a source, by URL.
     pub async fn page_validators(
         &self,
