@@ -388,26 +388,33 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
             .await?
             .ok_or_else(|| input_error(StoreError::NoListing(id.clone())))?;
         let Some(url) = links.get(&id) else {
-            report.push(
-                json!({"listing": id, "supplier_url": null, "crawled": false, "changes": []}),
-            );
+            report.push(ListingDiff {
+                listing: id,
+                supplier_url: None,
+                crawled: false,
+                changes: Vec::new(),
+            });
             continue;
         };
-        let (crawled, changes) = match app.store.latest_snapshot(url).await? {
+        let snapshot = app.store.latest_snapshot(url).await?;
+        let changes = match &snapshot {
             Some(product) => {
                 let source = match url::Url::parse(url) {
                     Ok(u) => sync::source_for(app, &u).await.ok().map(|s| s.name),
                     Err(_) => None,
                 };
-                let rules = &app.config.rules.for_listing(source.as_deref(), id.as_str());
-                let found = diff::compare(&listing, &product, rules);
-                (true, diff::decide(&listing, &product, found, rules))
+                let rules = app.config.rules.for_listing(source.as_deref(), id.as_str());
+                let found = diff::compare(&listing, product, rules);
+                diff::decide(&listing, product, found, rules)
             }
-            None => (false, Vec::new()),
+            None => Vec::new(),
         };
-        report.push(
-            json!({"listing": id, "supplier_url": url, "crawled": crawled, "changes": changes}),
-        );
+        report.push(ListingDiff {
+            listing: id,
+            supplier_url: Some(url.clone()),
+            crawled: snapshot.is_some(),
+            changes,
+        });
     }
     if json {
         println!("{}", serde_json::to_string(&report)?);
@@ -415,14 +422,13 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
     }
     let mut rows = Vec::new();
     for entry in &report {
-        let id = entry["listing"].as_str().unwrap_or_default().to_owned();
-        if entry["supplier_url"].is_null() {
+        let id = entry.listing.to_string();
+        if entry.supplier_url.is_none() {
             rows.push(vec![id, "(not linked)".into()]);
-        } else if entry["crawled"] == false {
+        } else if !entry.crawled {
             rows.push(vec![id, "(not crawled yet)".into()]);
         }
-        let proposals: Vec<diff::Proposal> = serde_json::from_value(entry["changes"].clone())?;
-        rows.extend(proposals.iter().map(proposal_row));
+        rows.extend(entry.changes.iter().map(proposal_row));
     }
     if rows.is_empty() {
         println!("no differences");
@@ -430,6 +436,15 @@ async fn diff_now(app: &App, names: &[String], json: bool) -> anyhow::Result<()>
         print!("{}", table(&PROPOSAL_HEADERS, &rows));
     }
     Ok(())
+}
+
+/// What `specsync diff` reports for one listing.
+#[derive(Serialize)]
+struct ListingDiff {
+    listing: ListingId,
+    supplier_url: Option<String>,
+    crawled: bool,
+    changes: Vec<diff::Proposal>,
 }
 
 /// The columns of a table of proposals (`diff`, `resync --dry-run`).
