@@ -66,6 +66,13 @@ pub enum Command {
     /// The change queue.
     #[command(subcommand)]
     Changes(ChangesCommand),
+    /// Print the suppliers' products as last crawled: one JSON object per line (the normalized
+    /// product: options, variants with spec, price, stock).
+    Export {
+        /// Only this source's products (default: every source's).
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Normalize strings read line by line from stdin; one JSON line out per line in.
     #[command(subcommand)]
     Parse(ParseCommand),
@@ -114,7 +121,7 @@ pub struct ResyncArgs {
 #[derive(Subcommand)]
 pub enum SourceCommand {
     /// Add a supplier site.
-    Add(SourceAddArgs),
+    Add(Box<SourceAddArgs>),
     /// List supplier sites.
     List {
         /// Print JSON for scripts instead of a table.
@@ -163,6 +170,19 @@ pub struct SourceAddArgs {
     /// and the common click ids are always removed).
     #[arg(long = "tracking-param")]
     pub tracking_params: Vec<String>,
+    /// Path prefix of more category pages to follow from `--category` (their pagination,
+    /// sub-categories), e.g. `/collections/`.
+    #[arg(long, requires = "category")]
+    pub category_path: Option<String>,
+    /// A header sent with every request to the site, `Name: value` (repeatable).
+    #[arg(long = "header")]
+    pub headers: Vec<String>,
+    /// A cookie sent with every request to the site, `name=value` (repeatable).
+    #[arg(long = "cookie")]
+    pub cookies: Vec<String>,
+    /// An HTTP(S) proxy for the site's requests, e.g. `http://user:pass@proxy:3128`.
+    #[arg(long)]
+    pub proxy: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use catalog::ListingId;
 use serde::Serialize;
 use serde_json::json;
-use store::{ChangeFilter, ChangeStatus, NewSource, SourceSettings, StoreError};
+use store::{ChangeFilter, ChangeStatus, SourceSettings, StoreError};
 
 use crate::cli::{ChangesCommand, Cli, Command, ListingsCommand, SourceAddArgs, SourceCommand};
 use crate::config::{Config, EXAMPLE, FILE_NAME};
@@ -36,7 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Init { .. } | Command::Demo(_) | Command::Parse(_) => Ok(()),
-        Command::Source(SourceCommand::Add(args)) => source_add(&app, args).await,
+        Command::Source(SourceCommand::Add(args)) => source_add(&app, *args).await,
         Command::Source(SourceCommand::List { json }) => source_list(&app, json).await,
         Command::Source(SourceCommand::Remove { name }) => {
             app.store.remove_source(&name).await.map_err(input_error)?;
@@ -59,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Listings(ListingsCommand::List { json }) => listings_list(&app, json).await,
+        Command::Export { source } => export(&app, source.as_deref()).await,
         Command::Link {
             listing,
             url,
@@ -155,10 +156,33 @@ async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
         category: args.category,
         product_path: args.product_path,
         tracking_params: args.tracking_params,
+        category_path: args.category_path,
+        headers: pairs("--header", &args.headers, ':')?,
+        cookies: pairs("--cookie", &args.cookies, '=')?,
+        proxy: args.proxy,
     };
     add_source(app, &args.name, &args.url, settings).await?;
     println!("added source {} ({})", args.name, args.url);
     Ok(())
+}
+
+/// `Name: value` (or `name=value`) arguments as a map; a malformed one is a usage error naming it.
+fn pairs(
+    flag: &str,
+    args: &[String],
+    separator: char,
+) -> Result<std::collections::BTreeMap<String, String>, Usage> {
+    args.iter()
+        .map(|arg| {
+            let (k, v) = arg
+                .split_once(separator)
+                .filter(|(k, _)| !k.trim().is_empty())
+                .ok_or_else(|| {
+                    Usage::new(format!("{flag} `{arg}`: expected NAME{separator}VALUE"))
+                })?;
+            Ok((k.trim().to_owned(), v.trim().to_owned()))
+        })
+        .collect()
 }
 
 pub async fn add_source(
@@ -167,16 +191,37 @@ pub async fn add_source(
     url: &str,
     settings: SourceSettings,
 ) -> anyhow::Result<store::Source> {
-    sync::check_source(name, &settings)?;
-    let base = listings::parse_product_url(url)
-        .map_err(|e| Usage::new(format!("source `{name}`: {e}")))?;
-    sync::refuse_private(name, &base, &settings)?;
-    let source = NewSource {
-        name: name.to_owned(),
-        base_url: base.to_string(),
-        settings,
-    };
+    let source = sync::checked_source(name, url, settings)?;
     app.store.add_source(&source).await.map_err(input_error)
+}
+
+/// Streams the current snapshots to stdout, one JSON line each.
+async fn export(app: &App, source: Option<&str>) -> anyhow::Result<()> {
+    use futures::TryStreamExt;
+    use std::io::Write;
+    let source_id = match source {
+        Some(name) => Some(
+            app.store
+                .source(name)
+                .await?
+                .ok_or_else(|| {
+                    Usage::new(format!(
+                        "no source named `{name}`; see `specsync source list`"
+                    ))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut products = std::pin::pin!(app.store.current_snapshots(source_id));
+    while let Some(json) = products.try_next().await? {
+        out.write_all(json.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 async fn source_list(app: &App, json: bool) -> anyhow::Result<()> {

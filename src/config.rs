@@ -34,6 +34,24 @@ retries = 2
 gone_confirmations = 2
 # You get a health alert when a supplier could not be reached on this many crawls in a row.
 health_alert_after = 3
+# Requests at once over every supplier (each supplier also has its own cap, `concurrency`).
+max_concurrency = 64
+
+# Suppliers can be declared here as well as with `specsync source add`; these are put in the
+# database on every start, so the file wins over earlier `source add` settings of the same name.
+# [sources.acme]
+# url = "https://supplier.example"
+# rate = "2/s"                      # requests per second (or per minute: "30/m")
+# burst = 1
+# concurrency = 4
+# currency = "CNY"                  # of prices the pages show without one
+# robots = "obey"                   # or "ignore" when the supplier has allowed you
+# category = "/collections/all"     # discover products from category pages as well
+# category_path = "/collections/"   # and follow these category pages from it
+# product_path = "/products/"
+# headers = { "Accept-Language" = "zh-CN" }
+# cookies = { session = "from-the-supplier" }
+# proxy = "http://proxy.example:3128"
 
 [catalog]
 # Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,
@@ -82,6 +100,8 @@ struct RawConfig {
     email: EmailSection,
     #[serde(default)]
     crawler: CrawlerSection,
+    #[serde(default)]
+    sources: std::collections::BTreeMap<String, SourceSection>,
     #[serde(default)]
     catalog: CatalogSection,
 }
@@ -133,6 +153,60 @@ struct CrawlerSection {
     retries: u32,
     gone_confirmations: u32,
     health_alert_after: u32,
+    max_concurrency: usize,
+}
+
+/// `[sources.NAME]`: a supplier declared in the file rather than with `specsync source add`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceSection {
+    url: String,
+    rate: Option<String>,
+    burst: Option<u32>,
+    concurrency: Option<u32>,
+    currency: Option<String>,
+    allow_private_networks: Option<bool>,
+    robots: Option<String>,
+    category: Option<String>,
+    category_path: Option<String>,
+    product_path: Option<String>,
+    #[serde(default)]
+    tracking_params: Vec<String>,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    cookies: std::collections::BTreeMap<String, String>,
+    proxy: Option<String>,
+}
+
+impl SourceSection {
+    fn into_settings(self) -> (String, store::SourceSettings) {
+        let d = store::SourceSettings::default();
+        let settings = store::SourceSettings {
+            rate: self.rate.unwrap_or(d.rate),
+            burst: self.burst.unwrap_or(d.burst),
+            concurrency: self.concurrency.unwrap_or(d.concurrency),
+            currency: self.currency,
+            allow_private_networks: self.allow_private_networks.unwrap_or(false),
+            robots: self.robots.unwrap_or(d.robots),
+            category: self.category,
+            product_path: self.product_path,
+            tracking_params: self.tracking_params,
+            category_path: self.category_path,
+            headers: self.headers,
+            cookies: self.cookies,
+            proxy: self.proxy,
+        };
+        (self.url, settings)
+    }
+}
+
+/// A source from the config file: its name, base URL and settings.
+#[derive(Clone, Debug)]
+pub struct ConfigSource {
+    pub name: String,
+    pub url: String,
+    pub settings: store::SourceSettings,
 }
 
 impl Default for CrawlerSection {
@@ -143,6 +217,7 @@ impl Default for CrawlerSection {
             retries: 2,
             gone_confirmations: 2,
             health_alert_after: 3,
+            max_concurrency: 64,
         }
     }
 }
@@ -165,6 +240,10 @@ pub struct Config {
     pub option_names: catalog::OptionNames,
     /// The merchant's sync rules, with per-source and per-listing overrides.
     pub rules: crate::ruleset::RuleSet,
+    /// Requests at once over every supplier.
+    pub max_concurrency: usize,
+    /// `[sources.NAME]` tables, put in the store at start-up.
+    pub sources: Vec<ConfigSource>,
 }
 
 impl Config {
@@ -245,6 +324,19 @@ impl Config {
             retries: raw.crawler.retries,
             gone_confirmations: raw.crawler.gone_confirmations,
             health_alert_after: raw.crawler.health_alert_after.max(1),
+            max_concurrency: raw.crawler.max_concurrency.max(1),
+            sources: raw
+                .sources
+                .into_iter()
+                .map(|(name, section)| {
+                    let (url, settings) = section.into_settings();
+                    ConfigSource {
+                        name,
+                        url,
+                        settings,
+                    }
+                })
+                .collect(),
         })
     }
 }

@@ -49,10 +49,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         currency: Some("CNY".into()),
         // The simulator is on loopback; a real supplier never is.
         allow_private_networks: true,
-        robots: "obey".into(),
-        category: None,
-        product_path: None,
-        tracking_params: Vec::new(),
+        ..SourceSettings::default()
     };
     add_source(&app, SOURCE, &sim.base_url(), settings).await?;
 

@@ -6,7 +6,7 @@
 //! never a change (invariant 1): only a product page that was fetched and extracted is compared,
 //! and a 404/410 becomes "product gone" only after `gone_confirmations` crawls in a row.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 
@@ -39,8 +39,22 @@ impl App {
             user_agent: config.user_agent.clone(),
             timeout: config.timeout,
             retries: config.retries,
+            max_concurrency: config.max_concurrency,
+            // Only the sources' hosts are fetched; each says whether it may be private.
+            only_known_hosts: true,
             ..crawler::FetcherConfig::default()
         })?;
+        for declared in &config.sources {
+            let source = checked_source(&declared.name, &declared.url, declared.settings.clone())
+                .map_err(|e| {
+                Usage::new(format!(
+                    "{}: sources.{}: {e}",
+                    config.path.display(),
+                    declared.name
+                ))
+            })?;
+            store.upsert_source(&source).await?;
+        }
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -131,9 +145,46 @@ pub fn refuse_private(name: &str, base: &Url, settings: &SourceSettings) -> Resu
     Ok(())
 }
 
-/// Validates settings before they are stored (`specsync source add`).
-pub fn check_source(name: &str, settings: &SourceSettings) -> Result<(), Usage> {
-    politeness(name, settings).map(|_| ())
+/// Checks a source's settings and gives its host to the fetcher: the guard lets it through,
+/// with the source's rate, burst, concurrency, headers, cookies and proxy.
+fn prepare(app: &App, source: &Source) -> Result<(Politeness, Url), Usage> {
+    let polite = politeness(&source.name, &source.settings)?;
+    let base = Url::parse(&source.base_url)
+        .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
+    refuse_private(&source.name, &base, &source.settings)?;
+    if let Some(host) = base.host_str() {
+        let s = &source.settings;
+        let host_settings = crawler::fetch::HostSettings {
+            rate: polite.rate,
+            burst: polite.burst,
+            concurrency: polite.concurrency,
+            allow_private_networks: s.allow_private_networks,
+            headers: s.headers.clone().into_iter().collect(),
+            cookies: s.cookies.clone().into_iter().collect(),
+            proxy: s.proxy.clone(),
+        };
+        app.fetcher
+            .configure_host(host, &host_settings)
+            .map_err(|e| Usage::new(format!("source `{}`: {e}", source.name)))?;
+    }
+    Ok((polite, base))
+}
+
+/// A source as it may be stored: settings valid, URL an http(s) URL, not private unless allowed.
+pub fn checked_source(
+    name: &str,
+    url: &str,
+    settings: SourceSettings,
+) -> Result<store::NewSource, Usage> {
+    politeness(name, &settings)?;
+    let base = crate::listings::parse_product_url(url)
+        .map_err(|e| Usage::new(format!("source `{name}`: {e}")))?;
+    refuse_private(name, &base, &settings)?;
+    Ok(store::NewSource {
+        name: name.to_owned(),
+        base_url: base.to_string(),
+        settings,
+    })
 }
 
 /// Crawls one source now and records what changed.
@@ -152,13 +203,7 @@ pub async fn crawl_urls(
 
 /// Fetches and normalizes one page with the source's politeness and rules, recording nothing.
 pub async fn fetch_now(app: &App, source: &Source, url: &Url) -> anyhow::Result<PageOutcome> {
-    let polite = politeness(&source.name, &source.settings)?;
-    let base = Url::parse(&source.base_url)
-        .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
-    refuse_private(&source.name, &base, &source.settings)?;
-    if let Some(host) = base.host_str() {
-        app.fetcher.set_host_rate(host, polite.rate, polite.burst);
-    }
+    let (polite, _) = prepare(app, source)?;
     let rules = NormalizeRules {
         currency: polite.currency,
         names: app.config.option_names.clone(),
@@ -247,13 +292,7 @@ async fn crawl_leased(
     source: &Source,
     only: Option<Vec<Url>>,
 ) -> anyhow::Result<CrawlSummary> {
-    let polite = politeness(&source.name, &source.settings)?;
-    let base = Url::parse(&source.base_url)
-        .map_err(|e| Usage::new(format!("source `{}`: base URL: {e}", source.name)))?;
-    refuse_private(&source.name, &base, &source.settings)?;
-    if let Some(host) = base.host_str() {
-        app.fetcher.set_host_rate(host, polite.rate, polite.burst);
-    }
+    let (polite, base) = prepare(app, source)?;
     let run_id = app.store.start_run(source.id).await?;
     let mut summary = CrawlSummary {
         source: source.name.clone(),
@@ -274,10 +313,15 @@ async fn crawl_leased(
         names: app.config.option_names.clone(),
     };
     // What each page's last answer said: a 304 or the same body skips extraction.
-    let known = &app.store.page_validators(source.id).await?;
+    let validators_by_url = &app.store.page_validators(source.id).await?;
+    let known = Known {
+        products: app.store.source_products(source.id).await?,
+        linked: app.store.links().await?.into_values().collect(),
+    };
+    let mut pending = Pending::default();
     let mut pages = futures::stream::iter(targets)
         .map(|url| async move {
-            let validators = known
+            let validators = validators_by_url
                 .get(url.as_str())
                 .map(validators_of)
                 .unwrap_or_default();
@@ -305,36 +349,26 @@ async fn crawl_leased(
             } => {
                 reached += 1;
                 let validators = Some(store_validators(validators));
-                record_product(
-                    app,
-                    source,
-                    run_id,
-                    &url,
-                    *product,
-                    validators,
-                    &mut summary,
-                )
-                .await?;
+                let page = judge_page(app, source, &known, &url, *product, validators).await?;
+                pending.pages.push(page);
             }
             PageOutcome::Unchanged => {
                 reached += 1;
                 summary.not_modified += 1;
                 // The stored snapshot still holds. Only a listing not yet compared with it (linked
                 // or re-imported since) makes it worth loading; otherwise the page is just seen.
-                let snapshot = match app.store.needs_compare(url.as_str()).await? {
+                let needs_compare = known.linked.contains(url.as_str())
+                    && app.store.needs_compare(url.as_str()).await?;
+                let snapshot = match needs_compare {
                     true => app.store.latest_snapshot(url.as_str()).await?,
                     false => None,
                 };
                 match snapshot {
                     Some(snapshot) => {
-                        record_product(app, source, run_id, &url, snapshot, None, &mut summary)
-                            .await?
+                        let page = judge_page(app, source, &known, &url, snapshot, None).await?;
+                        pending.pages.push(page);
                     }
-                    None => {
-                        app.store.touch_product(url.as_str()).await?;
-                        summary.products += 1;
-                        summary.unchanged += 1;
-                    }
+                    None => pending.touched.push(url.to_string()),
                 }
             }
             PageOutcome::Failed(failure) => {
@@ -358,7 +392,11 @@ async fn crawl_leased(
             }
         }
         failing_in_a_row = 0;
+        if pending.is_full() {
+            pending.flush(app, source, run_id, &mut summary).await?;
+        }
     }
+    pending.flush(app, source, run_id, &mut summary).await?;
     progress.finish_and_clear();
     let summary_json = serde_json::to_string(&summary)?;
     let health = app
@@ -449,23 +487,28 @@ async fn targets(
     summary: &mut CrawlSummary,
 ) -> anyhow::Result<Vec<Url>> {
     let mut urls: BTreeSet<Url> = BTreeSet::new();
-    match discover::sitemap_urls(&app.fetcher, base).await {
+    let product_path = source.settings.product_path.as_deref();
+    match discover::sitemap_urls(&app.fetcher, base, product_path).await {
         Ok(found) => urls.extend(found),
         Err(e) => {
             tracing::warn!(source = %source.name, error = %e, "discovery failed; crawling known products only");
             summary.discovery_error = Some(e.to_string());
         }
     }
-    if let (Some(category), Some(prefix)) =
-        (&source.settings.category, &source.settings.product_path)
-    {
+    if let (Some(category), Some(product_path)) = (&source.settings.category, product_path) {
         let start = base.join(category).map_err(|e| {
             Usage::new(format!(
                 "source `{}`: category `{category}`: {e}",
                 source.name
             ))
         })?;
-        match discover::category_urls(&app.fetcher, &start, prefix).await {
+        let categories = discover::Categories {
+            start: &start,
+            category_path: source.settings.category_path.as_deref(),
+            product_path,
+            concurrency: usize::try_from(source.settings.concurrency).unwrap_or(1),
+        };
+        match discover::category_urls(&app.fetcher, categories).await {
             Ok(found) => urls.extend(found),
             Err(e) => summary.discovery_error = Some(e.to_string()),
         }
@@ -493,25 +536,106 @@ async fn targets(
         .collect())
 }
 
-async fn record_product(
+/// What the crawl knows of the source before it starts, so that a page is judged without a
+/// query of its own.
+struct Known {
+    /// Every product of the source, by URL.
+    products: HashMap<String, store::StoredProduct>,
+    /// Product URLs some listing is linked to.
+    linked: HashSet<String>,
+}
+
+/// A page compared and decided on, waiting to be written with its batch.
+struct PendingPage {
+    product: Product,
+    hash: String,
+    changes: Vec<diff::Proposal>,
+    compared: Vec<catalog::ListingId>,
+    flap_crawls: i64,
+    validators: Option<store::PageValidators>,
+    new_style: bool,
+}
+
+/// Pages are written in batches, a transaction each: one commit per page would make the crawl
+/// wait on the database rather than on the supplier.
+#[derive(Default)]
+struct Pending {
+    pages: Vec<PendingPage>,
+    /// Unchanged pages, only to be noted as seen.
+    touched: Vec<String>,
+}
+
+const BATCH: usize = 256;
+
+impl Pending {
+    fn is_full(&self) -> bool {
+        self.pages.len() >= BATCH || self.touched.len() >= 4 * BATCH
+    }
+
+    async fn flush(
+        &mut self,
+        app: &App,
+        source: &Source,
+        run_id: i64,
+        summary: &mut CrawlSummary,
+    ) -> anyhow::Result<()> {
+        if !self.touched.is_empty() {
+            app.store.touch_products(&self.touched).await?;
+            summary.products += self.touched.len();
+            summary.unchanged += self.touched.len();
+            self.touched.clear();
+        }
+        if self.pages.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<PageRecord<'_>> = self
+            .pages
+            .iter()
+            .map(|p| PageRecord {
+                source_id: source.id,
+                run_id,
+                product: &p.product,
+                content_hash: &p.hash,
+                changes: &p.changes,
+                compared: &p.compared,
+                flap_crawls: p.flap_crawls,
+                validators: p.validators.clone(),
+            })
+            .collect();
+        let recorded = app.store.record_pages(&records).await?;
+        for (page, recorded) in self.pages.iter().zip(&recorded) {
+            summary.products += 1;
+            summary.unchanged += usize::from(!recorded.new_version);
+            summary.new_styles += usize::from(page.new_style);
+            summary.changes += recorded.changes;
+        }
+        self.pages.clear();
+        Ok(())
+    }
+}
+
+/// Compares a crawled product with the listings linked to it and decides on each change.
+async fn judge_page(
     app: &App,
     source: &Source,
-    run_id: i64,
+    known: &Known,
     url: &Url,
     mut product: Product,
     validators: Option<store::PageValidators>,
-    summary: &mut CrawlSummary,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<PendingPage> {
     // The requested URL is the product's identity, whatever the page calls itself.
     product.url = url.to_string();
     let hash = product.content_hash();
-    let stored = app.store.product(&product.url).await?;
-    let version_after = match &stored {
+    let stored = known.products.get(&product.url);
+    let version_after = match stored {
         Some(s) if s.content_hash.as_deref() == Some(hash.as_str()) => s.version,
         Some(s) => s.version + 1,
         None => 1,
     };
-    let linked = app.store.listings_linked_to(&product.url).await?;
+    let linked = match known.linked.contains(&product.url) {
+        true => app.store.listings_linked_to(&product.url).await?,
+        false => Vec::new(),
+    };
     let mut changes = Vec::new();
     let mut compared = Vec::new();
     for (listing, diffed_version) in &linked {
@@ -533,24 +657,15 @@ async fn record_product(
             app.config.rules.for_source(&source.name),
         ));
     }
-    let recorded = app
-        .store
-        .record_page(&PageRecord {
-            source_id: source.id,
-            run_id,
-            product: &product,
-            content_hash: &hash,
-            changes: &changes,
-            compared: &compared,
-            flap_crawls: i64::from(app.config.rules.for_source(&source.name).flap_crawls),
-            validators,
-        })
-        .await?;
-    summary.products += 1;
-    summary.unchanged += usize::from(!recorded.new_version);
-    summary.new_styles += usize::from(new_style);
-    summary.changes += recorded.changes;
-    Ok(())
+    Ok(PendingPage {
+        product,
+        hash,
+        changes,
+        compared,
+        flap_crawls: i64::from(app.config.rules.for_source(&source.name).flap_crawls),
+        validators,
+        new_style,
+    })
 }
 
 async fn record_failure(

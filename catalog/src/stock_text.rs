@@ -280,30 +280,56 @@ const AFTER_QUANTITY: &[&str] = &[
     "buah",
 ];
 
-fn contains_any(haystacks: &[&str], phrases: &[&str]) -> bool {
-    phrases
-        .iter()
-        .any(|p| haystacks.iter().any(|h| contains_phrase(h, p)))
+/// A list of phrases, searched for all at once.
+struct Phrases {
+    phrases: &'static [&'static str],
+    automaton: std::sync::LazyLock<aho_corasick::AhoCorasick>,
 }
 
-/// `phrase` in `text`, not inside a longer word when it is made of letters of a spaced script.
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let spaced = phrase
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || ('\u{0400}'..='\u{04FF}').contains(&c));
-    if !spaced {
-        return text.contains(phrase);
-    }
-    text.match_indices(phrase).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + phrase.len()..].chars().next();
-        !before.is_some_and(char::is_alphabetic) && !after.is_some_and(char::is_alphabetic)
+macro_rules! phrases {
+    ($list:expr) => {
+        Phrases {
+            phrases: $list,
+            // Building fails only for lists beyond the automaton's size limits, never for
+            // these few hundred bytes of constants (and the tests build every list).
+            automaton: std::sync::LazyLock::new(|| {
+                aho_corasick::AhoCorasick::new($list).expect("phrase lists are small constants")
+            }),
+        }
+    };
+}
+
+static OUT_OF_STOCK_PHRASES: Phrases = phrases!(OUT_OF_STOCK);
+static PREORDER_PHRASES: Phrases = phrases!(PREORDER);
+static IN_STOCK_PHRASES: Phrases = phrases!(IN_STOCK);
+
+/// Whether any text holds any of the phrases; a phrase of a spaced script (Latin, Cyrillic)
+/// counts only as a whole word, not inside a longer one.
+fn contains_any(haystacks: &[&str], phrases: &Phrases) -> bool {
+    haystacks.iter().any(|text| {
+        phrases.automaton.find_overlapping_iter(*text).any(|m| {
+            let phrase = phrases.phrases[m.pattern().as_usize()];
+            let spaced = phrase
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || ('\u{0400}'..='\u{04FF}').contains(&c));
+            if !spaced {
+                return true;
+            }
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            !before.is_some_and(char::is_alphabetic) && !after.is_some_and(char::is_alphabetic)
+        })
     })
 }
 
 /// Reads a stock text: a schema.org availability, a phrase, a quantity, or a mix of them.
 pub fn parse_stock(text: &str) -> Stock {
+    // The commonest stock text by far is a bare count (`83`): no phrase can be in it.
+    let trimmed = text.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Stock::new(Availability::Unknown, trimmed.parse().ok());
+    }
     let folded: String = text.nfkc().collect::<String>().to_lowercase();
     let simplified = simplet2s::convert(&folded);
     let texts = [folded.as_str(), simplified.as_str()];
@@ -311,11 +337,11 @@ pub fn parse_stock(text: &str) -> Stock {
     let quantity = quantity(&simplified);
     let status = if let Some(status) = schema {
         status
-    } else if contains_any(&texts, OUT_OF_STOCK) {
+    } else if contains_any(&texts, &OUT_OF_STOCK_PHRASES) {
         Availability::OutOfStock
-    } else if contains_any(&texts, PREORDER) {
+    } else if contains_any(&texts, &PREORDER_PHRASES) {
         Availability::Preorder
-    } else if contains_any(&texts, IN_STOCK) {
+    } else if contains_any(&texts, &IN_STOCK_PHRASES) {
         Availability::InStock
     } else {
         Availability::Unknown

@@ -11,8 +11,13 @@ use crate::{FetchError, Fetcher};
 
 const MAX_INDEX_DEPTH: usize = 3;
 
-/// Every page URL the source's sitemaps list, on the source's host, deduplicated and sorted.
-pub async fn sitemap_urls(fetcher: &Fetcher, base: &Url) -> Result<Vec<Url>, FetchError> {
+/// Every page URL the source's sitemaps list, on the source's host (and under `product_path`,
+/// when given), deduplicated and sorted.
+pub async fn sitemap_urls(
+    fetcher: &Fetcher,
+    base: &Url,
+    product_path: Option<&str>,
+) -> Result<Vec<Url>, FetchError> {
     let mut queue: Vec<(Url, usize)> = robots_sitemaps(fetcher, base)
         .await
         .into_iter()
@@ -41,7 +46,7 @@ pub async fn sitemap_urls(fetcher: &Fetcher, base: &Url) -> Result<Vec<Url>, Fet
                 if depth < MAX_INDEX_DEPTH {
                     queue.push((url, depth + 1));
                 }
-            } else {
+            } else if product_path.is_none_or(|p| url.path().starts_with(p)) {
                 pages.insert(crate::canonical_url(&url, &[]));
             }
         }
@@ -51,8 +56,13 @@ pub async fn sitemap_urls(fetcher: &Fetcher, base: &Url) -> Result<Vec<Url>, Fet
 
 async fn robots_sitemaps(fetcher: &Fetcher, base: &Url) -> Vec<Url> {
     match fetcher.robots_txt(base).await {
+        // A sitemap on another host is not the source's to follow (and not the guard's to allow).
         crate::fetch::RobotsTxt::Found(text) => sitemap_lines(&text)
             .filter_map(|s| base.join(s).ok())
+            .filter(|u| {
+                u.host_str() == base.host_str()
+                    && u.port_or_known_default() == base.port_or_known_default()
+            })
             .collect(),
         // No robots.txt is common; the default sitemap location is tried instead.
         _ => Vec::new(),
@@ -67,30 +77,73 @@ fn join(base: &Url, path: &str) -> Result<Url, FetchError> {
 }
 
 /// The most category pages followed from one start page.
-const MAX_CATEGORY_PAGES: usize = 1000;
+const MAX_CATEGORY_PAGES: usize = 10_000;
 
-/// Product URLs from category pages: from `start`, following `rel="next"` links, every link on
-/// the source's host whose path starts with `product_prefix`. Canonical, deduplicated, sorted.
+/// Where category pages are, for [`category_urls`].
+#[derive(Clone, Copy, Debug)]
+pub struct Categories<'a> {
+    pub start: &'a Url,
+    /// Links whose path starts with this are category pages too (sub-categories, numbered
+    /// pages); `rel="next"` is always followed.
+    pub category_path: Option<&'a str>,
+    /// Links whose path starts with this are product pages.
+    pub product_path: &'a str,
+    /// Category pages fetched at once.
+    pub concurrency: usize,
+}
+
+/// Product URLs from category pages: from `start`, following `rel="next"` links and links under
+/// `category_path`, every link on the start's host whose path starts with `product_path`.
+/// Canonical, deduplicated, sorted. Query strings of category links are kept only for
+/// `rel="next"` (a `?page=2`); filters and sorts (`?sort=price`) would list the same products.
 pub async fn category_urls(
     fetcher: &Fetcher,
-    start: &Url,
-    product_prefix: &str,
+    categories: Categories<'_>,
 ) -> Result<Vec<Url>, FetchError> {
+    use futures::stream::{FuturesUnordered, StreamExt};
+    let start = categories.start;
+    let same_host = |u: &Url| {
+        u.host_str() == start.host_str()
+            && u.port_or_known_default() == start.port_or_known_default()
+    };
     let mut products = BTreeSet::new();
     let mut seen = BTreeSet::new();
-    let mut next = Some(crate::canonical_url(start, &[]));
-    while let Some(page_url) = next.take() {
-        if !seen.insert(page_url.clone()) || seen.len() > MAX_CATEGORY_PAGES {
-            break;
+    let mut queue = vec![crate::canonical_url(start, &[])];
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        while in_flight.len() < categories.concurrency.max(1) {
+            let Some(page_url) = queue.pop() else { break };
+            if seen.len() >= MAX_CATEGORY_PAGES || !seen.insert(page_url.clone()) {
+                continue;
+            }
+            in_flight.push(async move {
+                let page = fetcher.fetch(&page_url).await;
+                (page_url, page)
+            });
         }
-        let page = fetcher.fetch(&page_url).await?;
-        let links = category_links(&page.body, &page_url);
-        for link in links.products(product_prefix) {
-            if link.host_str() == start.host_str() {
+        let Some((page_url, page)) = in_flight.next().await else {
+            break;
+        };
+        let links = category_links(&page?.body, &page_url);
+        for link in links.links.iter().filter(|l| same_host(l)) {
+            if link.path().starts_with(categories.product_path) {
                 products.insert(crate::canonical_url(link, &[]));
+            } else if categories
+                .category_path
+                .is_some_and(|p| link.path().starts_with(p) && link.query().is_none())
+            {
+                let link = crate::canonical_url(link, &[]);
+                if !seen.contains(&link) {
+                    queue.push(link);
+                }
             }
         }
-        next = links.next.filter(|n| n.host_str() == start.host_str());
+        if let Some(next) = links.next.filter(|n| same_host(n)) {
+            let next = crate::canonical_url(&next, &[]);
+            if !seen.contains(&next) {
+                queue.push(next);
+            }
+        }
     }
     Ok(products.into_iter().collect())
 }
@@ -101,14 +154,6 @@ pub struct CategoryLinks {
     pub links: Vec<Url>,
     /// The next page (`rel="next"` on an `<a>` or `<link>`).
     pub next: Option<Url>,
-}
-
-impl CategoryLinks {
-    fn products<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Url> + 'a {
-        self.links
-            .iter()
-            .filter(move |u| u.path().starts_with(prefix))
-    }
 }
 
 /// Every link of a page, resolved against `base`, and its `rel="next"`. Pure.
@@ -207,7 +252,9 @@ mod tests {
             <li><a href="/pages/about">about</a></li></ul><a rel="next" href="?page=2">next</a>"#;
         let links = category_links(html, &base);
         let products: Vec<String> = links
-            .products("/products/")
+            .links
+            .iter()
+            .filter(|u| u.path().starts_with("/products/"))
             .map(|u| u.path().to_owned())
             .collect();
         assert_eq!(products, ["/products/1.html", "/products/2.html"]);

@@ -10,12 +10,16 @@ use catalog::{RawProduct, RawVariant};
 use serde_json::Value;
 use url::Url;
 
+pub mod scan;
 mod table;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
     #[error("{url}: no product found on the page (no schema.org Product and no variant table)")]
     NoProduct { url: String },
+    /// A bug: extraction must never panic, whatever the page. Reported, never a change.
+    #[error("{url}: extraction crashed on this page (a bug in specsync; please report it)")]
+    Crashed { url: String },
 }
 
 pub fn extract(url: &Url, html: &str) -> Result<RawProduct, ExtractError> {
@@ -27,10 +31,7 @@ pub fn extract(url: &Url, html: &str) -> Result<RawProduct, ExtractError> {
         .enumerate()
         .filter_map(|(i, block)| serde_json::from_str::<Value>(block).ok().map(|v| (i, v)))
         .find_map(|(i, v)| find_product(&v).map(|p| (i, p.clone())));
-    let table = html
-        .contains("variant-table")
-        .then(|| table::variant_table(html))
-        .flatten();
+    let table = table::variant_table(html);
     if ld_product.is_none() && table.is_none() {
         return Err(ExtractError::NoProduct { url: raw.url });
     }
@@ -60,25 +61,11 @@ fn name_unnamed_variants(raw: &mut RawProduct) {
 
 /// The contents of every `<script type="application/ld+json">` element.
 fn json_ld_blocks(html: &str) -> impl Iterator<Item = &str> {
-    let lower = html.to_ascii_lowercase();
-    let mut blocks = Vec::new();
-    let mut at = 0;
-    while let Some(open) = lower[at..].find("<script") {
-        let tag_start = at + open;
-        let Some(tag_len) = lower[tag_start..].find('>') else {
-            break;
-        };
-        let content_start = tag_start + tag_len + 1;
-        let Some(close) = lower[content_start..].find("</script") else {
-            break;
-        };
-        let content_end = content_start + close;
-        if lower[tag_start..content_start].contains("ld+json") {
-            blocks.push(html[content_start..content_end].trim());
-        }
-        at = content_end;
-    }
-    blocks.into_iter()
+    scan::elements(html, "script", |tag| {
+        tag.attr("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+    })
+    .map(|(_, content)| content.trim())
 }
 
 fn is_type(v: &Value, wanted: &[&str]) -> bool {

@@ -13,6 +13,9 @@ use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use url::Url;
 
+use tokio::sync::Semaphore;
+
+use crate::guard::{GuardedResolver, HostGuard};
 use crate::Rate;
 
 #[derive(Clone, Debug)]
@@ -28,8 +31,35 @@ pub struct FetcherConfig {
     pub backoff: Duration,
     /// A `Retry-After` longer than this is not waited for: the page fails as rate limited.
     pub max_retry_after: Duration,
+    /// The default rate and burst of a host no source configured.
     pub rate: Rate,
     pub burst: NonZeroU32,
+    /// Requests at once to a host no source configured.
+    pub host_concurrency: usize,
+    /// Requests at once over every host.
+    pub max_concurrency: usize,
+    /// Only hosts given to [`Fetcher::configure_host`] may be fetched (and redirected to).
+    pub only_known_hosts: bool,
+    /// Private, loopback and link-local addresses are allowed for every host; otherwise only for
+    /// hosts configured with `allow_private_networks`.
+    pub allow_private_networks: bool,
+}
+
+/// What a source sets for its host. Two sources on one host share its limits: the stricter
+/// rate, burst and concurrency win.
+#[derive(Clone, Debug)]
+pub struct HostSettings {
+    pub rate: Rate,
+    pub burst: NonZeroU32,
+    /// Requests to the host at once.
+    pub concurrency: usize,
+    pub allow_private_networks: bool,
+    /// Sent with every request to the host (`Accept-Language`, `Referer`, a token).
+    pub headers: Vec<(String, String)>,
+    /// Sent as one `Cookie` header (a session the supplier gave the merchant).
+    pub cookies: Vec<(String, String)>,
+    /// An HTTP(S) proxy for the host's requests (`http://user:pass@proxy:3128`).
+    pub proxy: Option<String>,
 }
 
 impl Default for FetcherConfig {
@@ -48,6 +78,10 @@ impl Default for FetcherConfig {
                 per: Duration::from_secs(1),
             }),
             burst: NonZeroU32::MIN,
+            host_concurrency: 8,
+            max_concurrency: 64,
+            only_known_hosts: false,
+            allow_private_networks: false,
         }
     }
 }
@@ -105,8 +139,17 @@ pub enum FetchError {
     Permanent { url: Url, status: u16 },
     #[error("{url}: the page is larger than the {limit}-byte limit")]
     TooLarge { url: Url, limit: usize },
+    #[error("{url}: {reason}")]
+    Redirect { url: Url, reason: String },
+    #[error("{url}: not fetched: {reason}")]
+    Refused {
+        url: Url,
+        reason: crate::guard::Refusal,
+    },
     #[error("failed to build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    #[error("host {host}: {reason}")]
+    Settings { host: String, reason: String },
 }
 
 impl FetchError {
@@ -116,7 +159,10 @@ impl FetchError {
             FetchError::RateLimited { .. } => FailureClass::RateLimited,
             FetchError::Blocked { .. } => FailureClass::Blocked,
             FetchError::Gone { .. } => FailureClass::Gone,
-            FetchError::Permanent { .. } => FailureClass::Permanent,
+            FetchError::Permanent { .. }
+            | FetchError::Refused { .. }
+            | FetchError::Redirect { .. }
+            | FetchError::Settings { .. } => FailureClass::Permanent,
             FetchError::TooLarge { .. } => FailureClass::TooLarge,
         }
     }
@@ -164,13 +210,30 @@ pub enum Fetched {
 }
 
 pub struct Fetcher {
+    /// For hosts without headers, cookies or a proxy of their own.
     client: reqwest::Client,
     config: FetcherConfig,
-    limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
+    guard: Arc<HostGuard>,
+    hosts: Mutex<HashMap<String, HostState>>,
+    /// Requests at once over every host.
+    global: Arc<Semaphore>,
     /// robots.txt per origin, with when it was fetched.
     robots: tokio::sync::Mutex<HashMap<String, (std::time::Instant, RobotsTxt)>>,
     /// Hosts that said to slow down (429, 503 with Retry-After): no request before this time.
     paused: Mutex<HashMap<String, tokio::time::Instant>>,
+}
+
+/// One host's limits, shared by every source on it.
+struct HostState {
+    limiter: Arc<DefaultDirectRateLimiter>,
+    /// The limiter's quota as (interval, burst): a stricter one replaces it, a laxer one not.
+    quota: (Duration, u32),
+    slots: Arc<Semaphore>,
+    concurrency: usize,
+    /// The host's own client, when it has headers, cookies or a proxy.
+    client: Option<reqwest::Client>,
+    /// A source has configured the host (else it runs on the fetcher's defaults).
+    configured: bool,
 }
 
 /// A host's robots.txt as fetched.
@@ -188,17 +251,19 @@ const ROBOTS_TTL: Duration = Duration::from_secs(3600);
 
 impl Fetcher {
     pub fn new(config: FetcherConfig) -> Result<Fetcher, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(&config.user_agent)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+        let guard = Arc::new(HostGuard::new(
+            config.only_known_hosts,
+            config.allow_private_networks,
+        ));
+        let client = client_builder(&config, &guard)
             .build()
             .map_err(FetchError::Client)?;
         Ok(Fetcher {
             client,
+            global: Arc::new(Semaphore::new(config.max_concurrency.max(1))),
             config,
-            limiters: Mutex::new(HashMap::new()),
+            guard,
+            hosts: Mutex::new(HashMap::new()),
             robots: tokio::sync::Mutex::new(HashMap::new()),
             paused: Mutex::new(HashMap::new()),
         })
@@ -237,11 +302,40 @@ impl Fetcher {
         }
     }
 
-    /// Sets the rate for one host (a source's override of the default).
+    /// Applies a source's settings to its host: allowed by the guard, its rate, burst and
+    /// concurrency (the stricter of what sources on the host ask), its headers, cookies, proxy.
+    pub fn configure_host(&self, host: &str, settings: &HostSettings) -> Result<(), FetchError> {
+        let host = host.to_ascii_lowercase();
+        self.guard.allow(&host, settings.allow_private_networks);
+        let client = host_client(&self.config, &self.guard, &host, settings)?;
+        let mut hosts = self.lock_hosts();
+        let state = hosts
+            .entry(host)
+            .or_insert_with(|| self.default_host_state());
+        if !state.configured {
+            // The first source on the host replaces the defaults; later ones only tighten them.
+            *state = HostState::new(settings.rate, settings.burst, settings.concurrency);
+            state.configured = true;
+        }
+        state.slow_to(settings.rate, settings.burst);
+        let concurrency = settings.concurrency.clamp(1, Semaphore::MAX_PERMITS);
+        if concurrency < state.concurrency {
+            state.concurrency = concurrency;
+            state.slots = Arc::new(Semaphore::new(concurrency));
+        }
+        if client.is_some() {
+            state.client = client;
+        }
+        Ok(())
+    }
+
+    /// Slows one host to at most this rate (robots.txt's `Crawl-delay`); never speeds it up.
     pub fn set_host_rate(&self, host: &str, rate: Rate, burst: NonZeroU32) {
-        let limiter = Arc::new(RateLimiter::direct(quota(rate, burst)));
-        self.lock_limiters()
-            .insert(host.to_ascii_lowercase(), limiter);
+        let mut hosts = self.lock_hosts();
+        hosts
+            .entry(host.to_ascii_lowercase())
+            .or_insert_with(|| self.default_host_state())
+            .slow_to(rate, burst);
     }
 
     /// Fetches `url`, retrying transient and rate-limited failures.
@@ -263,12 +357,33 @@ impl Fetcher {
         url: &Url,
         known: &Validators,
     ) -> Result<Fetched, FetchError> {
+        self.guard
+            .check(url)
+            .map_err(|reason| FetchError::Refused {
+                url: url.clone(),
+                reason,
+            })?;
         let mut attempt = 0;
         loop {
-            self.limiter(url).until_ready().await;
-            // Last, just before sending: a pause may have begun while this waited its turn.
-            self.wait_if_paused(url).await;
-            let result = self.fetch_once(url, known).await;
+            let (client, slots, limiter) = self.host(url);
+            // A free slot first, then the rate: a request that waited for a slot after taking
+            // its turn from the limiter would be sent late, together with later ones.
+            let Ok(_global) = self.global.acquire().await else {
+                unreachable!("the semaphore is never closed")
+            };
+            let Ok(_slot) = slots.acquire().await else {
+                unreachable!("the semaphore is never closed")
+            };
+            loop {
+                self.wait_if_paused(url).await;
+                limiter.until_ready().await;
+                // A pause may have begun while this waited its turn: then wait it out and take
+                // a new turn, so that requests held by the pause do not all go at its end.
+                if !self.is_paused(url) {
+                    break;
+                }
+            }
+            let result = self.fetch_once(&client, url, known).await;
             let Err(error) = result else { return result };
             if let FetchError::RateLimited { retry_after, .. } = &error {
                 // The whole host slows down, not just this page.
@@ -289,8 +404,13 @@ impl Fetcher {
         }
     }
 
-    async fn fetch_once(&self, url: &Url, known: &Validators) -> Result<Fetched, FetchError> {
-        let mut request = self.client.get(url.clone());
+    async fn fetch_once(
+        &self,
+        client: &reqwest::Client,
+        url: &Url,
+        known: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        let mut request = client.get(url.clone());
         if let Some(etag) = &known.etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
         }
@@ -347,6 +467,15 @@ impl Fetcher {
         }
     }
 
+    fn is_paused(&self, url: &Url) -> bool {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        self.paused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&host)
+            .is_some_and(|until| *until > tokio::time::Instant::now())
+    }
+
     async fn wait_if_paused(&self, url: &Url) {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let until = self
@@ -360,20 +489,124 @@ impl Fetcher {
         }
     }
 
-    fn limiter(&self, url: &Url) -> Arc<DefaultDirectRateLimiter> {
+    /// The host's client, concurrency slots and rate limiter.
+    fn host(
+        &self,
+        url: &Url,
+    ) -> (
+        reqwest::Client,
+        Arc<Semaphore>,
+        Arc<DefaultDirectRateLimiter>,
+    ) {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let config = &self.config;
-        self.lock_limiters()
+        let mut hosts = self.lock_hosts();
+        let state = hosts
             .entry(host)
-            .or_insert_with(|| Arc::new(RateLimiter::direct(quota(config.rate, config.burst))))
-            .clone()
+            .or_insert_with(|| self.default_host_state());
+        (
+            state.client.clone().unwrap_or_else(|| self.client.clone()),
+            Arc::clone(&state.slots),
+            Arc::clone(&state.limiter),
+        )
     }
 
-    fn lock_limiters(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, Arc<DefaultDirectRateLimiter>>> {
-        self.limiters.lock().unwrap_or_else(|e| e.into_inner())
+    fn default_host_state(&self) -> HostState {
+        let config = &self.config;
+        HostState::new(config.rate, config.burst, config.host_concurrency)
     }
+
+    fn lock_hosts(&self) -> std::sync::MutexGuard<'_, HashMap<String, HostState>> {
+        self.hosts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl HostState {
+    fn new(rate: Rate, burst: NonZeroU32, concurrency: usize) -> HostState {
+        let concurrency = concurrency.clamp(1, Semaphore::MAX_PERMITS);
+        HostState {
+            limiter: Arc::new(RateLimiter::direct(quota(rate, burst))),
+            quota: (rate.interval(), burst.get()),
+            slots: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
+            client: None,
+            configured: false,
+        }
+    }
+
+    /// Replaces the limiter if `rate`/`burst` is stricter than what it enforces now.
+    fn slow_to(&mut self, rate: Rate, burst: NonZeroU32) {
+        let wanted = (rate.interval(), burst.get());
+        let stricter =
+            wanted.0 > self.quota.0 || (wanted.0 == self.quota.0 && wanted.1 < self.quota.1);
+        if stricter {
+            self.limiter = Arc::new(RateLimiter::direct(quota(rate, burst)));
+            self.quota = wanted;
+        }
+    }
+}
+
+fn client_builder(config: &FetcherConfig, guard: &Arc<HostGuard>) -> reqwest::ClientBuilder {
+    let redirect_guard = Arc::clone(guard);
+    reqwest::Client::builder()
+        .user_agent(&config.user_agent)
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.timeout)
+        .dns_resolver(Arc::new(GuardedResolver(Arc::clone(guard))))
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            if attempt.previous().contains(attempt.url()) {
+                return attempt.error("a redirect loop");
+            }
+            match redirect_guard.check(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(refusal) => attempt.error(format!("redirected: {refusal}")),
+            }
+        }))
+}
+
+const MAX_REDIRECTS: usize = 5;
+
+/// A client of its own for a host with headers, cookies or a proxy; `None` when it needs none.
+fn host_client(
+    config: &FetcherConfig,
+    guard: &Arc<HostGuard>,
+    host: &str,
+    settings: &HostSettings,
+) -> Result<Option<reqwest::Client>, FetchError> {
+    if settings.headers.is_empty() && settings.cookies.is_empty() && settings.proxy.is_none() {
+        return Ok(None);
+    }
+    let bad = |reason: String| FetchError::Settings {
+        host: host.to_owned(),
+        reason,
+    };
+    let mut headers = HeaderMap::new();
+    for (name, value) in &settings.headers {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| bad(format!("header name `{name}`: {e}")))?;
+        let value = reqwest::header::HeaderValue::from_str(value)
+            .map_err(|e| bad(format!("header `{name}`: {e}")))?;
+        headers.insert(name, value);
+    }
+    if !settings.cookies.is_empty() {
+        let cookie = settings
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let value = reqwest::header::HeaderValue::from_str(&cookie)
+            .map_err(|e| bad(format!("cookies: {e}")))?;
+        headers.insert(reqwest::header::COOKIE, value);
+    }
+    let mut builder = client_builder(config, guard).default_headers(headers);
+    if let Some(proxy) = &settings.proxy {
+        let proxy = reqwest::Proxy::all(proxy).map_err(|e| bad(format!("proxy `{proxy}`: {e}")))?;
+        builder = builder.proxy(proxy);
+    }
+    builder.build().map(Some).map_err(FetchError::Client)
 }
 
 /// The limiter's quota: the configured rate with a 1% margin on each interval. The limit is
@@ -394,9 +627,16 @@ fn transport_error(url: &Url, e: &reqwest::Error) -> FetchError {
     } else if e.is_connect() {
         "could not connect".to_owned()
     } else if e.is_redirect() {
-        return FetchError::Permanent {
+        // Too many, a loop, or to a host the guard refuses: the page cannot be fetched as is.
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(inner) = source {
+            reason = format!("{reason}: {inner}");
+            source = inner.source();
+        }
+        return FetchError::Redirect {
             url: url.clone(),
-            status: 310,
+            reason,
         };
     } else {
         format!("request failed: {e}")

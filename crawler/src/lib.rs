@@ -71,15 +71,24 @@ pub async fn fetch_product(
         Ok(Fetched::Unchanged) => return PageOutcome::Unchanged,
         Err(e) => return PageOutcome::Failed(e.into()),
     };
-    let raw = match extract::extract(&page.url, &page.body) {
-        Ok(raw) => raw,
-        Err(e) => return PageOutcome::Failed(e.into()),
-    };
-    match catalog::normalize(&raw, rules) {
-        Ok(product) => PageOutcome::Product {
+    // Extraction is CPU work: off the async threads, so that fetching goes on meanwhile and
+    // pages are extracted on every core.
+    let rules = rules.clone();
+    let page_url = page.url.clone();
+    let validators = page.validators.clone();
+    let extracted = tokio::task::spawn_blocking(move || -> Result<Product, PageFailure> {
+        let raw = extract::extract(&page.url, &page.body)?;
+        Ok(catalog::normalize(&raw, &rules)?)
+    })
+    .await;
+    match extracted {
+        Ok(Ok(product)) => PageOutcome::Product {
             product: Box::new(product),
-            validators: page.validators,
+            validators,
         },
-        Err(e) => PageOutcome::Failed(e.into()),
+        Ok(Err(failure)) => PageOutcome::Failed(failure),
+        Err(_) => PageOutcome::Failed(PageFailure::Extract(ExtractError::Crashed {
+            url: page_url.to_string(),
+        })),
     }
 }

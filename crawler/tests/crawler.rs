@@ -14,6 +14,8 @@ fn fast_fetcher() -> Fetcher {
         burst: NonZeroU32::new(50).expect("burst"),
         retries: 1,
         backoff: std::time::Duration::from_millis(10),
+        // The simulator is on loopback.
+        allow_private_networks: true,
         ..FetcherConfig::default()
     })
     .expect("fetcher")
@@ -29,7 +31,7 @@ async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() 
     .expect("sim");
     let fetcher = fast_fetcher();
     let base = Url::parse(&sim.base_url()).expect("base");
-    let urls = discover::sitemap_urls(&fetcher, &base)
+    let urls = discover::sitemap_urls(&fetcher, &base, None)
         .await
         .expect("sitemap");
     let catalogue = sim.catalogue();
@@ -126,6 +128,8 @@ async fn a_429_slows_the_whole_host_not_just_the_page() {
         rate: Rate::per_second(20).expect("rate"),
         burst: NonZeroU32::MIN,
         retries: 0,
+        // The simulator is on loopback.
+        allow_private_networks: true,
         ..FetcherConfig::default()
     })
     .expect("fetcher");

@@ -163,6 +163,32 @@ impl Store {
     }
 
     /// The latest snapshot of a supplier product.
+    /// The current snapshot of every active product (of one source, or all), ordered by URL,
+    /// as stored: the product JSON of DESIGN.md. Streamed, so a large catalogue is never held
+    /// in memory at once.
+    pub fn current_snapshots(
+        &self,
+        source_id: Option<i64>,
+    ) -> impl futures::Stream<Item = Result<String, StoreError>> + '_ {
+        use futures::StreamExt;
+        const ALL: &str = "SELECT s.product_json FROM supplier_products p \
+             JOIN snapshots s ON s.product_id = p.id AND s.version = p.version \
+             WHERE p.status = 'active' AND p.source_id <> $1 ORDER BY p.url";
+        const ONE: &str = "SELECT s.product_json FROM supplier_products p \
+             JOIN snapshots s ON s.product_id = p.id AND s.version = p.version \
+             WHERE p.status = 'active' AND p.source_id = $1 ORDER BY p.url";
+        // Source ids start at 1: `<> 0` is every source, with the parameter typed alike.
+        let (sql, id) = match source_id {
+            Some(id) => (ONE, id),
+            None => (ALL, 0),
+        };
+        sqlx::query(sql).bind(id).fetch(&self.pool).map(|row| {
+            let row = row.op("read the current snapshots")?;
+            row.try_get::<String, _>("product_json")
+                .op("read the current snapshots")
+        })
+    }
+
     pub async fn latest_snapshot(&self, url: &str) -> Result<Option<Product>, StoreError> {
         let row = sqlx::query(
             "SELECT s.product_json FROM snapshots s JOIN supplier_products p ON p.id = s.product_id \
@@ -186,96 +212,60 @@ impl Store {
     /// changed), its changes and which listings were compared, all in one transaction
     /// (DESIGN.md invariant 2).
     pub async fn record_page(&self, page: &PageRecord<'_>) -> Result<Recorded, StoreError> {
-        let op = "record a crawled page";
-        let url = page.product.url.as_str();
+        let mut recorded = self.record_pages(std::slice::from_ref(page)).await?;
+        recorded.pop().ok_or_else(|| StoreError::Corrupt {
+            what: "recording a page".into(),
+            detail: "no result".into(),
+        })
+    }
+
+    /// Records several crawled pages in one transaction: each page's product, snapshot and
+    /// changes are written together as [`Store::record_page`] writes them, and one commit for
+    /// the batch spares the crawl a commit per page.
+    pub async fn record_pages(
+        &self,
+        pages: &[PageRecord<'_>],
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let mut tx = self.pool.begin().await.op("record crawled pages")?;
+        let mut recorded = Vec::with_capacity(pages.len());
+        for page in pages {
+            recorded.push(record_in(&mut tx, page).await?);
+        }
+        tx.commit().await.op("record crawled pages")?;
+        Ok(recorded)
+    }
+
+    /// Notes unchanged pages as seen now, in one transaction.
+    pub async fn touch_products(&self, urls: &[String]) -> Result<(), StoreError> {
+        let op = "note unchanged pages";
         let now = now_ms();
         let mut tx = self.pool.begin().await.op(op)?;
-        let row = sqlx::query(&format!(
-            "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) \
-             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0 \
-             RETURNING {PRODUCT_COLUMNS}"
+        for url in urls {
+            sqlx::query("UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 WHERE url = $2")
+                .bind(now)
+                .bind(url)
+                .execute(&mut *tx)
+                .await
+                .op(op)?;
+        }
+        tx.commit().await.op(op)
+    }
+
+    /// Every product of a source whatever its status, by URL: what the crawl compares against.
+    pub async fn source_products(
+        &self,
+        source_id: i64,
+    ) -> Result<std::collections::HashMap<String, StoredProduct>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM supplier_products WHERE source_id = $1"
         ))
-        .bind(page.source_id)
-        .bind(url)
-        .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(source_id)
+        .fetch_all(&self.pool)
         .await
-        .op(op)?;
-        let stored = product_from_row(&row)?;
-        if let Some(v) = &page.validators {
-            sqlx::query("UPDATE supplier_products SET etag = $1, last_modified = $2, body_hash = $3 WHERE id = $4")
-                .bind(v.etag.as_deref())
-                .bind(v.last_modified.as_deref())
-                .bind(v.body_hash.as_deref())
-                .bind(stored.id)
-                .execute(&mut *tx)
-                .await
-                .op(op)?;
-        }
-        let new_version = stored.content_hash.as_deref() != Some(page.content_hash);
-        let version = if new_version {
-            stored.version + 1
-        } else {
-            stored.version
-        };
-        if new_version {
-            let json = serde_json::to_string(page.product).map_err(|e| StoreError::Corrupt {
-                what: format!("product {url}"),
-                detail: e.to_string(),
-            })?;
-            sqlx::query(
-                "INSERT INTO snapshots (product_id, version, content_hash, product_json, fetched_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(stored.id)
-            .bind(version)
-            .bind(page.content_hash)
-            .bind(json)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .op(op)?;
-            sqlx::query(
-                "UPDATE supplier_products SET version = $1, content_hash = $2 WHERE id = $3",
-            )
-            .bind(version)
-            .bind(page.content_hash)
-            .bind(stored.id)
-            .execute(&mut *tx)
-            .await
-            .op(op)?;
-        }
-        let mut recorded = 0;
-        for change in page.changes {
-            if insert_change(&mut tx, Some(page.run_id), change, page.flap_crawls)
-                .await?
-                .is_some()
-            {
-                recorded += 1;
-            }
-        }
-        for listing in page.compared {
-            let still_found: Vec<String> = page
-                .changes
-                .iter()
-                .filter(|p| {
-                    p.change.listing.as_ref() == Some(listing) && p.action != diff::Action::Ignore
-                })
-                .map(|p| p.change.fingerprint())
-                .collect();
-            resolve_obsolete(&mut tx, listing, url, &still_found).await?;
-            sqlx::query("UPDATE links SET diffed_version = $1 WHERE listing_id = $2")
-                .bind(version)
-                .bind(listing.as_str())
-                .execute(&mut *tx)
-                .await
-                .op(op)?;
-        }
-        tx.commit().await.op(op)?;
-        Ok(Recorded {
-            version,
-            new_version,
-            changes: recorded,
-        })
+        .op("list supplier products")?;
+        rows.iter()
+            .map(|r| product_from_row(r).map(|p| (p.url.clone(), p)))
+            .collect()
     }
 
     /// Counts a 404/410 answer for a known product; `confirmations` answers on separate crawls
@@ -328,4 +318,97 @@ impl Store {
         tx.commit().await.op(op)?;
         Ok(recorded)
     }
+}
+
+/// One page of [`Store::record_pages`], inside its transaction.
+async fn record_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    page: &PageRecord<'_>,
+) -> Result<Recorded, StoreError> {
+    let op = "record a crawled page";
+    let url = page.product.url.as_str();
+    let now = now_ms();
+    let row = sqlx::query(&format!(
+            "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0 \
+             RETURNING {PRODUCT_COLUMNS}"
+        ))
+        .bind(page.source_id)
+        .bind(url)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .op(op)?;
+    let stored = product_from_row(&row)?;
+    if let Some(v) = &page.validators {
+        sqlx::query("UPDATE supplier_products SET etag = $1, last_modified = $2, body_hash = $3 WHERE id = $4")
+                .bind(v.etag.as_deref())
+                .bind(v.last_modified.as_deref())
+                .bind(v.body_hash.as_deref())
+                .bind(stored.id)
+                .execute(&mut **tx)
+                .await
+                .op(op)?;
+    }
+    let new_version = stored.content_hash.as_deref() != Some(page.content_hash);
+    let version = if new_version {
+        stored.version + 1
+    } else {
+        stored.version
+    };
+    if new_version {
+        let json = serde_json::to_string(page.product).map_err(|e| StoreError::Corrupt {
+            what: format!("product {url}"),
+            detail: e.to_string(),
+        })?;
+        sqlx::query(
+                "INSERT INTO snapshots (product_id, version, content_hash, product_json, fetched_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(stored.id)
+            .bind(version)
+            .bind(page.content_hash)
+            .bind(json)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .op(op)?;
+        sqlx::query("UPDATE supplier_products SET version = $1, content_hash = $2 WHERE id = $3")
+            .bind(version)
+            .bind(page.content_hash)
+            .bind(stored.id)
+            .execute(&mut **tx)
+            .await
+            .op(op)?;
+    }
+    let mut recorded = 0;
+    for change in page.changes {
+        if insert_change(tx, Some(page.run_id), change, page.flap_crawls)
+            .await?
+            .is_some()
+        {
+            recorded += 1;
+        }
+    }
+    for listing in page.compared {
+        let still_found: Vec<String> = page
+            .changes
+            .iter()
+            .filter(|p| {
+                p.change.listing.as_ref() == Some(listing) && p.action != diff::Action::Ignore
+            })
+            .map(|p| p.change.fingerprint())
+            .collect();
+        resolve_obsolete(tx, listing, url, &still_found).await?;
+        sqlx::query("UPDATE links SET diffed_version = $1 WHERE listing_id = $2")
+            .bind(version)
+            .bind(listing.as_str())
+            .execute(&mut **tx)
+            .await
+            .op(op)?;
+    }
+    Ok(Recorded {
+        version,
+        new_version,
+        changes: recorded,
+    })
 }

@@ -1,5 +1,7 @@
 //! Suppliers (sources): where to crawl and how politely.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -32,6 +34,39 @@ pub struct SourceSettings {
     /// More query parameters this supplier uses only for tracking (besides `utm_*`, `spm`, …).
     #[serde(default)]
     pub tracking_params: Vec<String>,
+    /// Path prefix of category (listing) pages to follow from `category`, besides `rel="next"`.
+    #[serde(default)]
+    pub category_path: Option<String>,
+    /// Headers sent with every request to the site.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Cookies sent with every request to the site.
+    #[serde(default)]
+    pub cookies: BTreeMap<String, String>,
+    /// An HTTP(S) proxy for the site's requests.
+    #[serde(default)]
+    pub proxy: Option<String>,
+}
+
+impl Default for SourceSettings {
+    /// What `specsync source add` uses when nothing is given.
+    fn default() -> Self {
+        SourceSettings {
+            rate: "2/s".to_owned(),
+            burst: 1,
+            concurrency: 4,
+            currency: None,
+            allow_private_networks: false,
+            robots: obey(),
+            category: None,
+            product_path: None,
+            tracking_params: Vec::new(),
+            category_path: None,
+            headers: BTreeMap::new(),
+            cookies: BTreeMap::new(),
+            proxy: None,
+        }
+    }
 }
 
 fn obey() -> String {
@@ -96,6 +131,32 @@ impl Store {
         .fetch_one(&self.pool)
         .await
         .op("add a source")?;
+        source_from_row(&row)
+    }
+
+    /// Adds the source, or updates its URL and settings if one of that name exists (sources
+    /// declared in the config file are put in the store this way at start-up).
+    pub async fn upsert_source(&self, source: &NewSource) -> Result<Source, StoreError> {
+        let Some(existing) = self.source(&source.name).await? else {
+            return self.add_source(source).await;
+        };
+        if existing.base_url == source.base_url && existing.settings == source.settings {
+            return Ok(existing);
+        }
+        let settings =
+            serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
+                what: format!("settings of source `{}`", source.name),
+                detail: e.to_string(),
+            })?;
+        let row = sqlx::query(&format!(
+            "UPDATE sources SET base_url = $1, settings = $2 WHERE id = $3 RETURNING {SOURCE_COLUMNS}"
+        ))
+        .bind(&source.base_url)
+        .bind(settings)
+        .bind(existing.id)
+        .fetch_one(&self.pool)
+        .await
+        .op("update a source")?;
         source_from_row(&row)
     }
 

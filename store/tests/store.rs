@@ -23,10 +23,7 @@ async fn source(store: &Store) -> i64 {
         concurrency: 2,
         currency: None,
         allow_private_networks: true,
-        robots: "obey".into(),
-        category: None,
-        product_path: None,
-        tracking_params: Vec::new(),
+        ..SourceSettings::default()
     };
     store
         .add_source(&NewSource {

@@ -3,6 +3,8 @@
 use catalog::{RawProduct, RawVariant};
 use scraper::{ElementRef, Html, Selector};
 
+use super::scan;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Sku,
@@ -28,9 +30,11 @@ pub(super) struct VariantTable {
     rows: Vec<RawVariant>,
 }
 
-/// Parses the first `table.variant-table` of the page, if it has a header row.
+/// Parses the first `table.variant-table` of the page, if it has a header row. Only the table is
+/// parsed, not the page (see [`super::scan`]).
 pub(super) fn variant_table(html: &str) -> Option<VariantTable> {
-    let doc = Html::parse_document(html);
+    let tag = scan::tags(html, "table").find(|t| scan::has_class(t, "variant-table"))?;
+    let doc = Html::parse_fragment(scan::outer(html, &tag, "table")?);
     let table_sel = Selector::parse("table.variant-table").ok()?;
     let th_sel = Selector::parse("thead th, tr:first-child th").ok()?;
     let row_sel = Selector::parse("tbody tr").ok()?;
