@@ -338,12 +338,14 @@ pub async fn crawl_sources(
         )
         .into());
     }
-    let mut summaries = Vec::new();
-    let mut alerts = Vec::new();
-    for source in &sources {
-        summaries.push(sync::crawl_source(app, source).await?);
-        alerts.extend(crate::deliver::deliver_alerts(app).await?);
-    }
+    // Sources are crawled at once: each waits on its own supplier's rate limit, and the
+    // fetcher's caps (per host, global) hold over all of them.
+    let crawls = sources.iter().map(|source| sync::crawl_source(app, source));
+    let summaries = futures::future::join_all(crawls)
+        .await
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let alerts = crate::deliver::deliver_alerts(app).await?;
     Ok((summaries, alerts))
 }
 

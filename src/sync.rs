@@ -434,10 +434,13 @@ fn store_validators(v: crawler::Validators) -> store::PageValidators {
 /// A progress bar on stderr when it is a terminal; hidden otherwise (scripts, `--json`, tests).
 fn progress_bar(source: &str, pages: usize) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
+    // Sources crawled at once each have a line.
+    static BARS: std::sync::LazyLock<indicatif::MultiProgress> =
+        std::sync::LazyLock::new(indicatif::MultiProgress::new);
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(pages as u64);
+    let bar = BARS.add(indicatif::ProgressBar::new(pages as u64));
     let style = indicatif::ProgressStyle::with_template(
         "{prefix} [{bar:30}] {pos}/{len} pages, {per_sec}, eta {eta}",
     )

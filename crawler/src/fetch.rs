@@ -731,9 +731,20 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
     let encoding = encoding_rs::Encoding::for_bom(bytes)
         .map(|(e, _)| e)
         .or(declared)
-        .unwrap_or(encoding_rs::UTF_8);
+        .unwrap_or_else(|| guess_encoding(bytes));
     let (text, _, _) = encoding.decode(bytes);
     text.into_owned()
+}
+
+/// Nothing declared: UTF-8 if the bytes are UTF-8, else what chardetng reads them as (a GBK
+/// page without a `<meta>` is common on older Chinese supplier sites).
+fn guess_encoding(bytes: &[u8]) -> &'static encoding_rs::Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return encoding_rs::UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(None, true)
 }
 
 /// Decompresses a body that is a gzip file (it starts with gzip's magic bytes), within the size cap.
@@ -799,6 +810,33 @@ mod tests {
         page.extend_from_slice(&gbk);
         assert!(decode(&page, Some("text/html")).ends_with("颜色 红色"));
         assert_eq!(decode("红色".as_bytes(), None), "红色");
+    }
+
+    #[test]
+    fn undeclared_encodings_are_detected() {
+        let text =
+            "<html><body><h1>纯棉短袖T恤 男士夏季宽松</h1><table><tr><th>颜色</th><th>尺码</th>\
+                    <th>价格</th></tr><tr><td>白色</td><td>XL</td><td>39.90元</td></tr></table>\
+                    <p>现货 库存 123 件 仅剩 3 件</p></body></html>";
+        for encoding in [encoding_rs::GBK, encoding_rs::BIG5, encoding_rs::SHIFT_JIS] {
+            let text = if encoding == encoding_rs::SHIFT_JIS {
+                "<html><body><h1>綿100% Tシャツ メンズ 半袖</h1><p>在庫あり カラー ホワイト サイズ XL 価格 ￥1,980</p></body></html>"
+            } else if encoding == encoding_rs::BIG5 {
+                "<html><body><h1>純棉短袖T恤 男士夏季寬鬆</h1><table><tr><th>顏色</th><th>尺碼</th>\
+                 <th>價格</th></tr><tr><td>白色</td><td>XL</td><td>39.90元</td></tr></table>\
+                 <p>現貨 庫存 123 件 僅剩 3 件</p></body></html>"
+            } else {
+                text
+            };
+            let (bytes, _, unmappable) = encoding.encode(text);
+            assert!(!unmappable, "{}", encoding.name());
+            assert_eq!(
+                decode(&bytes, Some("text/html")),
+                text,
+                "{}",
+                encoding.name()
+            );
+        }
     }
 
     #[test]

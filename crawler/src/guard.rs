@@ -210,6 +210,20 @@ mod tests {
         assert_eq!(guard.check(&local), Ok(()));
     }
 
+    #[tokio::test]
+    async fn the_resolver_refuses_names_that_resolve_to_private_addresses() {
+        use reqwest::dns::Resolve;
+        let guard = Arc::new(HostGuard::new(false, false));
+        let resolver = GuardedResolver(Arc::clone(&guard));
+        let name: reqwest::dns::Name = "localhost".parse().expect("name");
+        let refused = resolver.resolve(name).await.err().expect("refused");
+        assert!(refused.to_string().contains("private"), "{refused}");
+        guard.allow("localhost", true);
+        let name: reqwest::dns::Name = "localhost".parse().expect("name");
+        let addrs: Vec<SocketAddr> = resolver.resolve(name).await.expect("allowed").collect();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
+    }
+
     #[test]
     fn a_public_name_resolving_to_a_private_address_is_refused() {
         let guard = HostGuard::new(false, false);

@@ -161,3 +161,95 @@ async fn a_429_slows_the_whole_host_not_just_the_page() {
         .count();
     assert!(soon <= 1, "{soon} requests within the Retry-After");
 }
+
+/// The global cap holds over hosts: the simulator, reached as 127.0.0.1 and as localhost, never
+/// answers more requests at once than the cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_global_cap_holds_over_different_hosts() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 43,
+        products: 6,
+    })
+    .await
+    .expect("sim");
+    for id in 1..=6 {
+        sim.set_fault(
+            &format!("/products/{id}.html"),
+            Fault::Slow(std::time::Duration::from_millis(150)),
+        );
+    }
+    let fetcher = Fetcher::new(FetcherConfig {
+        rate: Rate::per_second(1000).expect("rate"),
+        burst: NonZeroU32::new(50).expect("burst"),
+        host_concurrency: 8,
+        max_concurrency: 3,
+        allow_private_networks: true,
+        ..FetcherConfig::default()
+    })
+    .expect("fetcher");
+    let port = Url::parse(&sim.base_url())
+        .expect("url")
+        .port()
+        .expect("port");
+    let urls: Vec<Url> = ["127.0.0.1", "localhost"]
+        .iter()
+        .flat_map(|host| {
+            (1..=6).map(move |id| {
+                Url::parse(&format!("http://{host}:{port}/products/{id}.html")).expect("url")
+            })
+        })
+        .collect();
+    let fetched = futures::future::join_all(urls.iter().map(|u| fetcher.fetch(u))).await;
+    assert!(fetched.iter().all(Result::is_ok), "{fetched:?}");
+    assert!(
+        (2..=3).contains(&sim.max_in_flight()),
+        "the cap is 3, saw {}",
+        sim.max_in_flight()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_configured_hosts_are_fetched_and_private_ones_only_when_allowed() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 44,
+        products: 2,
+    })
+    .await
+    .expect("sim");
+    let fetcher = Fetcher::new(FetcherConfig {
+        only_known_hosts: true,
+        ..FetcherConfig::default()
+    })
+    .expect("fetcher");
+    let url = Url::parse(&sim.product_url(1)).expect("url");
+    let refused = fetcher.fetch(&url).await.expect_err("unknown host");
+    assert!(
+        refused
+            .to_string()
+            .contains("not the host of any configured source"),
+        "{refused}"
+    );
+    let settings = |allow_private_networks| crawler::fetch::HostSettings {
+        rate: Rate::per_second(100).expect("rate"),
+        burst: NonZeroU32::MIN,
+        concurrency: 2,
+        allow_private_networks,
+        headers: Vec::new(),
+        cookies: Vec::new(),
+        proxy: None,
+    };
+    fetcher
+        .configure_host("127.0.0.1", &settings(false))
+        .expect("configure");
+    let refused = fetcher.fetch(&url).await.expect_err("private");
+    assert!(refused.to_string().contains("private"), "{refused}");
+    fetcher
+        .configure_host("127.0.0.1", &settings(true))
+        .expect("configure");
+    assert!(fetcher.fetch(&url).await.is_ok());
+    assert_eq!(
+        sim.requests().len(),
+        1,
+        "the refused ones never reached the site"
+    );
+}

@@ -74,6 +74,18 @@ async fn a_page_slower_than_the_timeout_is_transient_not_a_change() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_reset_before_the_headers_is_transient_not_a_change() {
+    fails_as(Fault::ResetBeforeHeaders, "transient").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_the_metadata_address_is_refused_not_followed() {
+    let (crawl, for_page, page) = crawl_with_fault(Fault::RedirectToMetadata).await;
+    assert_eq!(crawl["failed"]["permanent"], 1, "{page}: {crawl}");
+    assert!(for_page.is_empty(), "{for_page:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_cut_off_halfway_is_transient_not_a_change() {
     fails_as(Fault::Truncated, "transient").await;
 }

@@ -6,6 +6,7 @@ mod conditional;
 mod demo;
 mod discovery;
 mod faults;
+mod guard;
 mod health;
 mod helpers;
 mod linking;
