@@ -25,7 +25,8 @@ use crate::error::Usage;
 pub struct App {
     pub config: Config,
     pub store: Store,
-    pub fetcher: Fetcher,
+    /// Shared with the tasks that fetch pages.
+    pub fetcher: std::sync::Arc<Fetcher>,
     /// This process, as the holder of source leases.
     pub worker: String,
 }
@@ -35,7 +36,7 @@ impl App {
         let store = Store::open(&config.database_url)
             .await
             .with_context(|| format!("failed to open the database of {}", config.path.display()))?;
-        let fetcher = Fetcher::new(crawler::FetcherConfig {
+        let fetcher = std::sync::Arc::new(Fetcher::new(crawler::FetcherConfig {
             user_agent: config.user_agent.clone(),
             timeout: config.timeout,
             retries: config.retries,
@@ -43,7 +44,7 @@ impl App {
             // Only the sources' hosts are fetched; each says whether it may be private.
             only_known_hosts: true,
             ..crawler::FetcherConfig::default()
-        })?;
+        })?);
         for declared in &config.sources {
             let source = checked_source(&declared.name, &declared.url, declared.settings.clone())
                 .map_err(|e| {
@@ -307,11 +308,10 @@ async fn crawl_leased(
         obey_robots(app, &base, &polite, &mut targets, &mut summary).await;
     }
     summary.pages = targets.len();
-    let fetcher = &app.fetcher;
-    let rules = &NormalizeRules {
+    let rules = std::sync::Arc::new(NormalizeRules {
         currency: polite.currency,
         names: app.config.option_names.clone(),
-    };
+    });
     // What each page's last answer said: a 304 or the same body skips extraction.
     let validators_by_url = &app.store.page_validators(source.id).await?;
     let known = Known {
@@ -320,13 +320,20 @@ async fn crawl_leased(
     };
     let mut pending = Pending::default();
     let mut pages = futures::stream::iter(targets)
-        .map(|url| async move {
+        .map(|url| {
             let validators = validators_by_url
                 .get(url.as_str())
                 .map(validators_of)
                 .unwrap_or_default();
-            let outcome = fetch_product(fetcher, &url, rules, &validators).await;
-            (url, outcome)
+            let fetcher = std::sync::Arc::clone(&app.fetcher);
+            let rules = std::sync::Arc::clone(&rules);
+            // Each page its own task, so that fetching (TLS, decompression, decoding) runs on
+            // every core; this loop only records.
+            let task = tokio::spawn(async move {
+                let outcome = fetch_product(&fetcher, &url, &rules, &validators).await;
+                (url, outcome)
+            });
+            task
         })
         .buffer_unordered(polite.concurrency);
     let progress = progress_bar(&source.name, summary.pages);
@@ -334,7 +341,9 @@ async fn crawl_leased(
     let mut done = 0;
     let mut failing_in_a_row = 0;
     let mut last_error: Option<String> = None;
-    while let Some((url, outcome)) = pages.next().await {
+    while let Some(joined) = pages.next().await {
+        // A page task ends only by returning or by a panic, which is a bug to report as such.
+        let (url, outcome) = joined.context("a page's fetch task crashed")?;
         done += 1;
         progress.inc(1);
         if done % RENEW_EVERY == 0 {

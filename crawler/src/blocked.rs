@@ -36,22 +36,41 @@ const MARKERS: &[(&str, &str)] = &[
 /// Block pages are small; product pages are tens of kilobytes.
 const MAX_BLOCK_PAGE: usize = 64 * 1024;
 
+/// Signs of product data: a page with them is a product page, whatever else it says.
+const PRODUCT_DATA: &[&str] = &[
+    "application/ld+json",
+    "variant-table",
+    "itemprop=\"offers\"",
+];
+
+/// Both lists searched at once, ASCII case-insensitively (no lower-cased copy of the page).
+static SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(PRODUCT_DATA.iter().chain(MARKERS.iter().map(|(m, _)| m)))
+            .ok()
+    });
+
 /// What blocks the product, if this page is a block page.
 pub(crate) fn block_page(body: &str) -> Option<&'static str> {
     if body.len() > MAX_BLOCK_PAGE {
         return None;
     }
-    let lower = body.to_lowercase();
-    if lower.contains("application/ld+json")
-        || lower.contains("variant-table")
-        || lower.contains("itemprop=\"offers\"")
-    {
-        return None;
+    // Building the automaton from these constants does not fail; if it ever did, pages would
+    // only not be recognised as block pages (and fail extraction instead).
+    let search = SEARCH.as_ref()?;
+    let mut found: Option<usize> = None;
+    for m in search.find_overlapping_iter(body) {
+        let i = m.pattern().as_usize();
+        if i < PRODUCT_DATA.len() {
+            return None;
+        }
+        let marker = i - PRODUCT_DATA.len();
+        // The first marker of the list that the page holds, as the list is ordered by precision.
+        found = Some(found.map_or(marker, |f| f.min(marker)));
     }
-    MARKERS
-        .iter()
-        .find(|(m, _)| lower.contains(m))
-        .map(|(_, what)| *what)
+    found.map(|i| MARKERS[i].1)
 }
 
 #[cfg(test)]

@@ -156,26 +156,34 @@ pub struct CategoryLinks {
     pub next: Option<Url>,
 }
 
-/// Every link of a page, resolved against `base`, and its `rel="next"`. Pure.
+/// Every link of a page, resolved against `base`, and its `rel="next"`. Pure. A scan of the
+/// `<a>` and `<link>` tags, not a DOM: category pages are read on every crawl.
 pub fn category_links(html: &str, base: &Url) -> CategoryLinks {
-    let doc = scraper::Html::parse_document(html);
+    use crate::extract::scan;
     let mut out = CategoryLinks::default();
-    let (Ok(anchors), Ok(next)) = (
-        scraper::Selector::parse("a[href]"),
-        scraper::Selector::parse("a[rel~=next][href], link[rel~=next][href]"),
-    ) else {
-        return out;
+    let href = |tag: &scan::Tag<'_>| {
+        tag.attr("href")
+            .map(|h| unescape_xml(h.trim()))
+            .and_then(|h| base.join(&h).ok())
     };
-    for a in doc.select(&anchors) {
-        if let Some(url) = a.value().attr("href").and_then(|h| base.join(h).ok()) {
-            out.links.push(url);
+    let is_next = |tag: &scan::Tag<'_>| {
+        tag.attr("rel").is_some_and(|r| {
+            r.split_ascii_whitespace()
+                .any(|w| w.eq_ignore_ascii_case("next"))
+        })
+    };
+    for tag in scan::tags(html, "a") {
+        let Some(url) = href(&tag) else { continue };
+        if out.next.is_none() && is_next(&tag) {
+            out.next = Some(url.clone());
         }
+        out.links.push(url);
     }
-    out.next = doc
-        .select(&next)
-        .next()
-        .and_then(|a| a.value().attr("href"))
-        .and_then(|h| base.join(h).ok());
+    if out.next.is_none() {
+        out.next = scan::tags(html, "link")
+            .filter(is_next)
+            .find_map(|tag| href(&tag));
+    }
     out
 }
 
