@@ -73,11 +73,37 @@ pub enum Command {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Read one supplier page (a URL, or a saved file) and print the product specsync finds on it.
+    Extract(ExtractArgs),
     /// Normalize strings read line by line from stdin; one JSON line out per line in.
     #[command(subcommand)]
     Parse(ParseCommand),
     /// The whole loop against the bundled supplier simulator, on loopback.
     Demo(DemoArgs),
+}
+
+#[derive(Args)]
+pub struct ExtractArgs {
+    /// An http(s) URL to fetch, or a saved page (HTML, or gzipped HTML).
+    pub page: String,
+    /// The page's address, for a saved page (links and images are resolved against it).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// A rules file (TOML: CSS selectors, regexes, JSON paths) for pages without structured data.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// The currency of prices the page shows without one (ISO code).
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Print the normalized product as JSON (DESIGN.md's format).
+    #[arg(long)]
+    pub json: bool,
+    /// Show where each value came from, and what disagreed.
+    #[arg(long)]
+    pub explain: bool,
+    /// Allow fetching a page on a private or loopback address.
+    #[arg(long)]
+    pub allow_private_networks: bool,
 }
 
 #[derive(Subcommand)]

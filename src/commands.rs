@@ -24,7 +24,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Demo(args) => return demo::run(args).await,
-        // Parsing needs no database; the merchant's aliases apply when a config is there.
+        // Extracting and parsing need no database; the merchant's aliases apply when a config is
+        // there.
+        Command::Extract(ref args) => {
+            let names = match cli.config.exists() {
+                true => Config::load(&cli.config, std::env::vars())?.option_names,
+                false => catalog::OptionNames::default(),
+            };
+            return crate::extract_cmd::run(args, names).await;
+        }
         Command::Parse(ref command) => {
             let names = match cli.config.exists() {
                 true => Config::load(&cli.config, std::env::vars())?.option_names,
@@ -35,7 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         ref _other => App::open(Config::load(&cli.config, std::env::vars())?).await?,
     };
     match cli.command {
-        Command::Init { .. } | Command::Demo(_) | Command::Parse(_) => Ok(()),
+        Command::Init { .. } | Command::Demo(_) | Command::Parse(_) | Command::Extract(_) => Ok(()),
         Command::Source(SourceCommand::Add(args)) => source_add(&app, *args).await,
         Command::Source(SourceCommand::List { json }) => source_list(&app, json).await,
         Command::Source(SourceCommand::Remove { name }) => {

@@ -6,6 +6,7 @@ mod config;
 mod deliver;
 mod demo;
 mod error;
+mod extract_cmd;
 mod listings;
 mod output;
 mod parse;

@@ -1,48 +1,318 @@
 //! A fetched page → [`RawProduct`]. Pure: no I/O.
 //!
-//! The skeleton's extractors: schema.org JSON-LD (`Product`, its `offers`, `@graph`, arrays),
-//! joined by SKU with a visible variant table (`table.variant-table`: SKU, option columns, price,
-//! stock), which is where many supplier sites put option values and stock. JSON-LD blocks are
-//! found by a byte scan, without building a DOM; the table is parsed only when present.
-//! Issue #4 adds the other extractors.
+//! Every extractor reads what it knows from the page and says so ([`Found`]): schema.org JSON-LD,
+//! microdata, OpenGraph and product meta tags, platform data (Shopify, WooCommerce, Magento, 1688,
+//! Tmall/Taobao, AliExpress), the visible variant table, and visible-page heuristics. [`merge`]
+//! then combines them by confidence: each field (and each variant's price, stock, SKU) comes from
+//! the most trusted extractor that has it, the variant list from the one that knows the options,
+//! and every disagreement is kept in the provenance, so a merchant can see why a value was chosen.
+//!
+//! Structured data is found by byte scans ([`scan`]); only small fragments (a table) are parsed
+//! into a DOM. A whole-page DOM would cost more than the rest of the crawl together.
 
-use catalog::{RawProduct, RawVariant};
-use serde_json::Value;
+use catalog::{Provenance, RawProduct, RawVariant};
 use url::Url;
 
+pub mod json;
+mod jsonld;
+mod meta;
+mod microdata;
+mod platform;
+pub mod rules;
 pub mod scan;
 mod table;
+mod visible;
+
+/// A Magento `jsonConfig` / `spConfig` object as findings.
+pub use platform::magento_config;
+/// A Shopify product object (`/products/<handle>.js` or `.json`) as findings.
+pub use platform::shopify_product as platform_shopify;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error("{url}: no product found on the page (no schema.org Product and no variant table)")]
+    #[error("{url}: no product found on the page (no structured data, no price on it)")]
     NoProduct { url: String },
     /// A bug: extraction must never panic, whatever the page. Reported, never a change.
     #[error("{url}: extraction crashed on this page (a bug in specsync; please report it)")]
     Crashed { url: String },
+    #[error("{url}: rules file: {reason}")]
+    Rules { url: String, reason: String },
 }
 
+/// What one extractor read from the page.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The extractor, as provenance shows it (`json-ld`, `microdata`, `magento`).
+    pub from: String,
+    /// How much its values are trusted over others': platform data 90, JSON-LD 80, the variant
+    /// table 70, microdata 60, meta tags 50, visible heuristics 30.
+    pub rank: u8,
+    pub product: RawProduct,
+}
+
+impl Found {
+    fn new(from: impl Into<String>, rank: u8) -> Found {
+        Found {
+            from: from.into(),
+            rank,
+            product: RawProduct::default(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        let p = &self.product;
+        p.title.is_none() && p.sku.is_none() && p.variants.is_empty()
+    }
+}
+
+/// Every extractor's findings on the page, most trusted first (for `specsync extract --explain`).
+pub fn extract_all(url: &Url, html: &str) -> Vec<Found> {
+    let mut found = Vec::new();
+    found.extend(jsonld::extract(html));
+    found.extend(platform::extract(html));
+    found.extend(table::extract(html));
+    found.extend(microdata::extract(html));
+    found.extend(meta::extract(html));
+    let structured_price = found
+        .iter()
+        .any(|f| f.product.variants.iter().any(|v| v.price.is_some()));
+    // The page's visible text is read only when nothing structured gave a price: it is the
+    // costliest extractor and the least sure.
+    if !structured_price {
+        found.extend(visible::extract(url, html));
+    }
+    found.retain(|f| !f.is_empty());
+    found.sort_by_key(|f| std::cmp::Reverse(f.rank));
+    found
+}
+
+/// The product on the page, from every extractor's findings merged.
 pub fn extract(url: &Url, html: &str) -> Result<RawProduct, ExtractError> {
-    let mut raw = RawProduct {
+    extract_with(url, html, None)
+}
+
+/// The product on the page, with a source's rules file (its findings outrank every extractor's;
+/// a rule that matches nothing fails the page as an extraction failure, never a change).
+pub fn extract_with(
+    url: &Url,
+    html: &str,
+    rules: Option<&rules::Rules>,
+) -> Result<RawProduct, ExtractError> {
+    let mut found = extract_all(url, html);
+    if let Some(rules) = rules {
+        let by_rules = rules.apply(html).map_err(|e| ExtractError::Rules {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        found.insert(0, by_rules);
+    }
+    let mut raw = merge(found).ok_or_else(|| ExtractError::NoProduct {
         url: url.to_string(),
-        ..RawProduct::default()
-    };
-    let ld_product = json_ld_blocks(html)
-        .enumerate()
-        .filter_map(|(i, block)| serde_json::from_str::<Value>(block).ok().map(|v| (i, v)))
-        .find_map(|(i, v)| find_product(&v).map(|p| (i, p.clone())));
-    let table = table::variant_table(html);
-    if ld_product.is_none() && table.is_none() {
-        return Err(ExtractError::NoProduct { url: raw.url });
-    }
-    if let Some((i, product)) = &ld_product {
-        read_json_ld_product(&mut raw, product, &format!("json-ld[{i}]"));
-    }
-    if let Some(table) = table {
-        table.merge_into(&mut raw);
+    })?;
+    raw.url = url.to_string();
+    if raw.title.is_none() {
+        // Platform data often leaves the title to the page: its `<h1>`, else its `<title>`.
+        raw.title = ["h1", "title"].iter().find_map(|name| {
+            let tag = scan::tags(html, name).next()?;
+            scan::inner_text(html, name, &tag, 2048)
+        });
     }
     name_unnamed_variants(&mut raw);
     Ok(raw)
+}
+
+/// Which extractor a merged value came from, and how trusted it is.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    from: &'a str,
+    rank: u8,
+}
+
+/// Sets `slot` from `value` if it is empty or `value` is more trusted; a disagreement is noted.
+fn take(
+    slot: &mut Option<String>,
+    slot_rank: &mut u8,
+    value: &Option<String>,
+    source: Source<'_>,
+    field: &str,
+    provenance: &mut Vec<Provenance>,
+) {
+    let Some(value) = value else { return };
+    match slot {
+        None => {
+            *slot = Some(value.clone());
+            *slot_rank = source.rank;
+            provenance.push(Provenance {
+                field: field.to_owned(),
+                from: source.from.to_owned(),
+            });
+        }
+        Some(current) if current != value => {
+            let (kept, other) = if source.rank > *slot_rank {
+                let old = std::mem::replace(current, value.clone());
+                *slot_rank = source.rank;
+                provenance.retain(|p| p.field != field);
+                provenance.push(Provenance {
+                    field: field.to_owned(),
+                    from: source.from.to_owned(),
+                });
+                (value.clone(), old)
+            } else {
+                (current.clone(), value.clone())
+            };
+            provenance.push(Provenance {
+                field: field.to_owned(),
+                from: format!(
+                    "conflict: kept {kept:?}; {} said {other:?}",
+                    if kept == *value {
+                        "a less trusted source"
+                    } else {
+                        source.from
+                    }
+                ),
+            });
+        }
+        Some(_) => {}
+    }
+}
+
+/// A merged variant with the trust of each of its fields.
+struct MergedVariant {
+    v: RawVariant,
+    ranks: [u8; 6],
+}
+
+impl MergedVariant {
+    fn absorb(
+        &mut self,
+        other: &RawVariant,
+        source: Source<'_>,
+        n: usize,
+        prov: &mut Vec<Provenance>,
+    ) {
+        let fields: [(&mut Option<String>, &Option<String>, &str); 6] = [
+            (&mut self.v.sku, &other.sku, "sku"),
+            (&mut self.v.price, &other.price, "price"),
+            (&mut self.v.compare_at, &other.compare_at, "compare_at"),
+            (&mut self.v.currency, &other.currency, "currency"),
+            (
+                &mut self.v.availability,
+                &other.availability,
+                "availability",
+            ),
+            (&mut self.v.quantity, &other.quantity, "quantity"),
+        ];
+        for ((slot, value, name), rank) in fields.into_iter().zip(self.ranks.iter_mut()) {
+            take(
+                slot,
+                rank,
+                value,
+                source,
+                &format!("variants[{n}].{name}"),
+                prov,
+            );
+        }
+        if self.v.spec.is_empty() && !other.spec.is_empty() {
+            self.v.spec = other.spec.clone();
+        }
+    }
+}
+
+/// Combines the findings, most trusted first. The variant list comes from the most trusted
+/// extractor that names options (else the most trusted with variants); the others' variants
+/// fill in and compete for its fields, matched by SKU, by spec, or one-to-one when each has one.
+pub fn merge(found: Vec<Found>) -> Option<RawProduct> {
+    if found.is_empty() {
+        return None;
+    }
+    let skeleton = found
+        .iter()
+        .position(|f| f.product.variants.iter().any(|v| !v.spec.is_empty()))
+        .or_else(|| found.iter().position(|f| !f.product.variants.is_empty()));
+    let mut out = RawProduct::default();
+    let mut prov = Vec::new();
+    let mut ranks = [0u8; 5];
+    let mut variants: Vec<MergedVariant> = Vec::new();
+    if let Some(i) = skeleton {
+        let f = &found[i];
+        out.option_labels = f.product.option_labels.clone();
+        for (n, v) in f.product.variants.iter().enumerate() {
+            let mut m = MergedVariant {
+                v: RawVariant {
+                    spec: v.spec.clone(),
+                    ..RawVariant::default()
+                },
+                ranks: [0; 6],
+            };
+            m.absorb(
+                v,
+                Source {
+                    from: &f.from,
+                    rank: f.rank,
+                },
+                n,
+                &mut prov,
+            );
+            variants.push(m);
+        }
+        prov.push(Provenance {
+            field: "variants".into(),
+            from: f.from.clone(),
+        });
+    }
+    for (i, f) in found.iter().enumerate() {
+        let source = Source {
+            from: &f.from,
+            rank: f.rank,
+        };
+        let p = &f.product;
+        let scalars: [(&mut Option<String>, &Option<String>, &str); 5] = [
+            (&mut out.title, &p.title, "title"),
+            (&mut out.brand, &p.brand, "brand"),
+            (&mut out.sku, &p.sku, "sku"),
+            (&mut out.currency, &p.currency, "currency"),
+            (&mut out.description, &p.description, "description"),
+        ];
+        for ((slot, value, name), rank) in scalars.into_iter().zip(ranks.iter_mut()) {
+            take(slot, rank, value, source, name, &mut prov);
+        }
+        if out.images.is_empty() && !p.images.is_empty() {
+            out.images = p.images.clone();
+        }
+        if Some(i) == skeleton {
+            continue;
+        }
+        let one_each = variants.len() == 1 && p.variants.len() == 1;
+        for v in &p.variants {
+            let target = if one_each {
+                Some(0)
+            } else {
+                variants.iter().position(|m| {
+                    (v.sku.is_some() && m.v.sku == v.sku)
+                        || (!v.spec.is_empty() && same_spec(&m.v.spec, &v.spec))
+                })
+            };
+            if let Some(t) = target {
+                variants[t].absorb(v, source, t, &mut prov);
+            }
+        }
+    }
+    prov.extend(
+        found
+            .iter()
+            .flat_map(|f| f.product.provenance.iter().cloned()),
+    );
+    out.variants = variants.into_iter().map(|m| m.v).collect();
+    out.provenance = prov;
+    Some(out)
+}
+
+fn same_spec(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|(name, value)| {
+            b.iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(name) && v == value)
+        })
 }
 
 /// Several offers and no option values: each is still its own variant, named by its SKU (or its
@@ -59,175 +329,28 @@ fn name_unnamed_variants(raw: &mut RawProduct) {
     }
 }
 
-/// The contents of every `<script type="application/ld+json">` element.
-fn json_ld_blocks(html: &str) -> impl Iterator<Item = &str> {
-    scan::elements(html, "script", |tag| {
-        tag.attr("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-    })
-    .map(|(_, content)| content.trim())
-}
-
-fn is_type(v: &Value, wanted: &[&str]) -> bool {
-    let matches = |t: &Value| {
-        t.as_str()
-            .is_some_and(|s| wanted.contains(&s.rsplit('/').next().unwrap_or(s)))
-    };
-    match v.get("@type") {
-        Some(Value::Array(types)) => types.iter().any(matches),
-        Some(t) => matches(t),
-        None => false,
-    }
-}
-
-fn find_product(v: &Value) -> Option<&Value> {
-    match v {
-        Value::Array(items) => items.iter().find_map(find_product),
-        Value::Object(map) => {
-            if is_type(v, &["Product", "ProductGroup"]) {
-                return Some(v);
+/// Text with tags removed, entities decoded and whitespace collapsed.
+pub(crate) fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(256));
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        out.push(' ');
+        match rest[lt..].find('>') {
+            Some(gt) => rest = &rest[lt + gt + 1..],
+            None => {
+                rest = "";
+                break;
             }
-            map.get("@graph").and_then(find_product)
         }
-        _ => None,
     }
+    out.push_str(rest);
+    collapse(&catalog::decode_entities(&out))
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Object(map) => text(map.get("name").or_else(|| map.get("@value"))),
-        Value::Array(items) => text(items.first()),
-        _ => None,
-    }
-}
-
-fn read_json_ld_product(raw: &mut RawProduct, product: &Value, from: &str) {
-    raw.title = text(product.get("name"));
-    raw.brand = text(product.get("brand"));
-    raw.sku = text(product.get("sku"));
-    raw.description = text(product.get("description"));
-    raw.images = match product.get("image") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| text(Some(i)).or_else(|| text(i.get("url"))))
-            .collect(),
-        Some(Value::Object(map)) => text(map.get("url")).into_iter().collect(),
-        other => text(other).into_iter().collect(),
-    };
-    for field in ["title", "brand", "sku", "description", "images"] {
-        raw.note(field, from);
-    }
-    let offers: Vec<&Value> = match product.get("offers") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(offer @ Value::Object(_)) => match offer.get("offers") {
-            Some(Value::Array(items)) if is_type(offer, &["AggregateOffer"]) => {
-                items.iter().collect()
-            }
-            _ => vec![offer],
-        },
-        _ => Vec::new(),
-    };
-    for (n, offer) in offers.into_iter().enumerate() {
-        let price = text(offer.get("price"))
-            .or_else(|| text(offer.get("lowPrice")))
-            .or_else(|| {
-                offer
-                    .get("priceSpecification")
-                    .and_then(|p| text(p.get("price")))
-            });
-        let variant = RawVariant {
-            sku: text(offer.get("sku")),
-            price,
-            currency: text(offer.get("priceCurrency")),
-            availability: text(offer.get("availability")),
-            quantity: offer
-                .get("inventoryLevel")
-                .and_then(|l| text(l.get("value"))),
-            spec: Vec::new(),
-            compare_at: None,
-        };
-        raw.variants.push(variant);
-        raw.note(format!("variants[{n}]"), format!("{from}.offers[{n}]"));
-    }
+pub(crate) fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn url() -> Url {
-        Url::parse("http://127.0.0.1/products/1.html").expect("url")
-    }
-
-    #[test]
-    fn json_ld_offers_join_the_variant_table_by_sku() {
-        let html = r#"<html><head><script type="application/ld+json">{"@type":"Organization","name":"x"}</script>
-            <SCRIPT type='application/ld+json'>{"@context":"https://schema.org/","@type":"Product","name":"纯棉T恤",
-            "sku":"SP1","brand":{"@type":"Brand","name":"优品"},"image":["http://i/1.jpg"],
-            "offers":[{"@type":"Offer","sku":"A1","price":"12.50","priceCurrency":"CNY","availability":"https://schema.org/InStock","inventoryLevel":{"value":22}},
-                      {"@type":"Offer","sku":"A2","price":13,"priceCurrency":"CNY","availability":"https://schema.org/OutOfStock"}]}</SCRIPT></head>
-            <body><table class="variant-table"><thead><tr><th>SKU</th><th>颜色</th><th>尺码</th><th>价格</th><th>库存</th></tr></thead>
-            <tbody><tr><td>A1</td><td>红色</td><td>XL</td><td>¥12.50 <del>¥20.00</del></td><td>22</td></tr>
-            <tr><td>A2</td><td>蓝色</td><td>XL</td><td>¥13.00</td><td><span class="oos">缺货</span></td></tr></tbody></table></body></html>"#;
-        let raw = extract(&url(), html).expect("extract");
-        assert_eq!(raw.title.as_deref(), Some("纯棉T恤"));
-        assert_eq!(raw.brand.as_deref(), Some("优品"));
-        assert_eq!(raw.option_labels, ["颜色", "尺码"]);
-        assert_eq!(raw.variants.len(), 2);
-        let a1 = &raw.variants[0];
-        assert_eq!(
-            a1.spec,
-            [
-                ("颜色".to_owned(), "红色".to_owned()),
-                ("尺码".to_owned(), "XL".to_owned())
-            ]
-        );
-        assert_eq!(a1.price.as_deref(), Some("12.50"));
-        assert_eq!(a1.compare_at.as_deref(), Some("¥20.00"));
-        assert_eq!(a1.quantity.as_deref(), Some("22"));
-        assert_eq!(raw.variants[1].price.as_deref(), Some("13"));
-        let product = catalog::normalize(&raw, &Default::default()).expect("normalize");
-        assert_eq!(product.variants.len(), 2);
-        assert!(raw
-            .provenance
-            .iter()
-            .any(|p| p.from.contains("variant-table")));
-    }
-
-    #[test]
-    fn product_is_found_in_a_graph() {
-        let html = r#"<script type="application/ld+json">{"@graph":[{"@type":"WebPage"},{"@type":["Product"],"name":"P",
-            "offers":{"@type":"Offer","price":"5.00","priceCurrency":"USD"}}]}</script>"#;
-        let raw = extract(&url(), html).expect("extract");
-        assert_eq!(raw.title.as_deref(), Some("P"));
-        assert_eq!(raw.variants[0].price.as_deref(), Some("5.00"));
-    }
-
-    #[test]
-    fn offers_without_options_are_named_by_sku() {
-        let html = r#"<script type="application/ld+json">{"@type":"Product","name":"P","offers":[
-            {"sku":"A","price":"1.00","priceCurrency":"CNY"},{"sku":"B","price":"2.00","priceCurrency":"CNY"}]}</script>"#;
-        let raw = extract(&url(), html).expect("extract");
-        let product = catalog::normalize(&raw, &Default::default()).expect("distinct keys");
-        assert_eq!(
-            product.variants[1].key.to_string(),
-            "spec=b",
-            "`variant` is an alias of `spec`"
-        );
-    }
-
-    #[test]
-    fn pages_without_a_product_are_an_error_naming_the_url() {
-        for html in [
-            "",
-            "<html><body>404</body></html>",
-            "<script type=\"application/ld+json\">{not json",
-            "<script",
-        ] {
-            let err = extract(&url(), html).expect_err(html);
-            assert!(err.to_string().contains("/products/1.html"), "{err}");
-        }
-    }
-}
+mod tests;

@@ -166,6 +166,79 @@ pub fn attr<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
     None
 }
 
+/// Every opening tag that carries attribute `name` (`itemprop`), with its tag name, in page
+/// order. Found by searching for the attribute, not by visiting every tag.
+pub fn tags_with_attr<'a>(
+    html: &'a str,
+    name: &'a str,
+) -> impl Iterator<Item = (&'a str, Tag<'a>)> + 'a {
+    let bytes = html.as_bytes();
+    let mut last_end = 0;
+    memchr::memmem::find_iter(bytes, name.as_bytes()).filter_map(move |at| {
+        if at < last_end {
+            return None;
+        }
+        // The tag's `<`: the nearest one before, within a tag's reach.
+        let window = at.saturating_sub(2048);
+        let lt = window + memchr::memrchr(b'<', &bytes[window..at])?;
+        let name_end = lt
+            + 1
+            + bytes[lt + 1..at]
+                .iter()
+                .position(|b| b.is_ascii_whitespace())?;
+        let tag_name = html.get(lt + 1..name_end)?;
+        if tag_name.is_empty()
+            || !tag_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return None;
+        }
+        let gt = tag_end(bytes, name_end)?;
+        if gt < at {
+            return None;
+        }
+        last_end = gt;
+        let tag = Tag {
+            start: lt,
+            end: gt + 1,
+            attrs: html.get(name_end..gt)?,
+        };
+        tag.attr(name).is_some().then_some((tag_name, tag))
+    })
+}
+
+/// The text inside an element (tags dropped, entities decoded, whitespace collapsed), read up
+/// to `limit` bytes of markup. Void elements have none.
+pub fn inner_text(html: &str, tag_name: &str, tag: &Tag<'_>, limit: usize) -> Option<String> {
+    let text = super::plain_text(inner_markup(html, tag_name, tag, limit)?);
+    (!text.is_empty()).then_some(text)
+}
+
+/// The markup inside an element, read up to `limit` bytes. Void elements have none.
+pub fn inner_markup<'a>(
+    html: &'a str,
+    tag_name: &str,
+    tag: &Tag<'_>,
+    limit: usize,
+) -> Option<&'a str> {
+    const VOID: &[&str] = &["meta", "link", "img", "input", "br", "hr", "source"];
+    if VOID.iter().any(|v| v.eq_ignore_ascii_case(tag_name)) {
+        return None;
+    }
+    let end = (tag.end + limit).min(html.len());
+    let window = html.get(tag.end..end).or_else(|| {
+        // `limit` cut a character: back off to its start.
+        let mut e = end;
+        while !html.is_char_boundary(e) {
+            e -= 1;
+        }
+        html.get(tag.end..e)
+    })?;
+    let close = close_of(window, 0, tag_name).unwrap_or(window.len());
+    window.get(..close)
+}
+
 /// Whether a `class` attribute value holds `class` as one of its words.
 pub fn has_class(tag: &Tag<'_>, class: &str) -> bool {
     tag.attr("class")

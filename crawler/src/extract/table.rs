@@ -1,9 +1,9 @@
 //! The visible variant table: header row names the columns (SKU, options, price, stock).
 
-use catalog::{RawProduct, RawVariant};
+use catalog::RawVariant;
 use scraper::{ElementRef, Html, Selector};
 
-use super::scan;
+use super::{scan, Found};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -111,46 +111,17 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-impl VariantTable {
-    /// Joins the table with JSON-LD offers by SKU; without offers, the rows are the variants.
-    pub(super) fn merge_into(self, raw: &mut RawProduct) {
-        raw.option_labels = self.option_labels;
-        if raw.variants.is_empty() {
-            for (n, row) in self.rows.into_iter().enumerate() {
-                raw.note(
-                    format!("variants[{n}]"),
-                    format!("table.variant-table row {}", n + 1),
-                );
-                raw.variants.push(row);
-            }
-            return;
-        }
-        let mut unmatched = Vec::new();
-        for (n, row) in self.rows.into_iter().enumerate() {
-            let offer = row.sku.as_ref().and_then(|sku| {
-                raw.variants
-                    .iter_mut()
-                    .find(|v| v.sku.as_ref() == Some(sku))
-            });
-            match offer {
-                Some(offer) => {
-                    offer.spec = row.spec;
-                    offer.compare_at = offer.compare_at.take().or(row.compare_at);
-                    offer.quantity = offer.quantity.take().or(row.quantity);
-                    offer.availability = offer.availability.take().or(row.availability);
-                    offer.price = offer.price.take().or(row.price);
-                    raw.provenance.push(catalog::Provenance {
-                        field: format!(
-                            "variants[sku={}].spec",
-                            offer.sku.as_deref().unwrap_or_default()
-                        ),
-                        from: format!("table.variant-table row {}", n + 1),
-                    });
-                }
-                None => unmatched.push(row),
-            }
-        }
-        // Rows with no offer of their SKU still are variants the page shows.
-        raw.variants.extend(unmatched);
+/// The variant table as one extractor's findings: its rows are the variants.
+pub(super) fn extract(html: &str) -> Option<Found> {
+    let table = variant_table(html)?;
+    let mut found = Found::new("table.variant-table", 70);
+    found.product.option_labels = table.option_labels;
+    for (n, row) in table.rows.into_iter().enumerate() {
+        found.product.note(
+            format!("variants[{n}]"),
+            format!("table.variant-table row {}", n + 1),
+        );
+        found.product.variants.push(row);
     }
+    Some(found)
 }

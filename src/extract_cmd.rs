@@ -1,0 +1,124 @@
+//! `specsync extract URL|FILE`: what specsync reads from one page, without a database.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context as _;
+use catalog::{NormalizeRules, Product, RawProduct};
+use serde_json::json;
+use url::Url;
+
+use crate::cli::ExtractArgs;
+use crate::error::Usage;
+
+pub async fn run(args: &ExtractArgs, names: catalog::OptionNames) -> anyhow::Result<()> {
+    let rules = match &args.rules {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the rules file {}", path.display()))?;
+            Some(
+                crawler::extract::rules::Rules::parse(&text)
+                    .map_err(|e| Usage::new(format!("rules file {}: {e}", path.display())))?,
+            )
+        }
+    };
+    let (url, html) = page(args).await?;
+    let raw = crawler::extract::extract_with(&url, &html, rules.as_ref())?;
+    let currency = args
+        .currency
+        .as_deref()
+        .map(catalog::Currency::parse)
+        .transpose()
+        .map_err(|e| Usage::new(format!("--currency: {e}")))?;
+    let product =
+        catalog::normalize(&raw, &NormalizeRules { currency, names }).with_context(|| {
+            format!("{url}: the page's product could not be normalized (try --currency)")
+        })?;
+    if args.json {
+        let out = match args.explain {
+            true => json!({"product": product, "provenance": raw.provenance}),
+            false => serde_json::to_value(&product)?,
+        };
+        println!("{out}");
+    } else {
+        print_table(&product, &raw, args.explain);
+    }
+    Ok(())
+}
+
+/// The page: fetched when the argument is an http(s) URL, else read from a file (gzip or not).
+async fn page(args: &ExtractArgs) -> anyhow::Result<(Url, String)> {
+    if let Ok(url) = Url::parse(&args.page) {
+        if matches!(url.scheme(), "http" | "https") {
+            let fetcher = crawler::Fetcher::new(crawler::FetcherConfig {
+                allow_private_networks: args.allow_private_networks,
+                ..crawler::FetcherConfig::default()
+            })?;
+            let page = fetcher.fetch(&url).await?;
+            return Ok((page.url, page.body));
+        }
+    }
+    let path = Path::new(&args.page);
+    let mut bytes = std::fs::read(path)
+        .map_err(|e| Usage::new(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                Usage::new(format!("{}: not a readable gzip file: {e}", path.display()))
+            })?;
+        bytes = out;
+    }
+    let base = match &args.base_url {
+        Some(base) => {
+            Url::parse(base).map_err(|e| Usage::new(format!("--base-url `{base}`: {e}")))?
+        }
+        None => Url::from_file_path(std::fs::canonicalize(path)?)
+            .map_err(|()| Usage::new(format!("{}: give --base-url", path.display())))?,
+    };
+    Ok((base, crawler::fetch::decode(bytes, None)))
+}
+
+fn print_table(product: &Product, raw: &RawProduct, explain: bool) {
+    println!("{}", product.title);
+    for (label, value) in [
+        ("brand", product.brand.as_deref()),
+        ("sku", product.sku.as_deref()),
+        ("currency", product.currency.as_ref().map(|c| c.as_str())),
+    ] {
+        if let Some(value) = value {
+            println!("  {label}: {value}");
+        }
+    }
+    let rows: Vec<Vec<String>> = product
+        .variants
+        .iter()
+        .map(|v| {
+            vec![
+                v.spec
+                    .iter()
+                    .map(|(k, val)| format!("{k}={val}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                v.sku.clone().unwrap_or_default(),
+                v.price.map(|p| p.to_string()).unwrap_or_default(),
+                match v.stock.quantity {
+                    Some(q) => format!("{} ({q})", v.stock.status.as_str()),
+                    None => v.stock.status.as_str().to_owned(),
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        crate::output::table(&["spec", "sku", "price", "stock"], &rows)
+    );
+    if explain {
+        println!("\nwhere each value came from:");
+        for p in &raw.provenance {
+            println!("  {:<24} {}", p.field, p.from);
+        }
+    }
+}
