@@ -135,9 +135,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default()
         };
         let p = v.and_then(|v| v.price.as_deref());
-        let s = v
-            .and_then(|v| v.sku.as_deref())
-            .or_else(|| raw.as_ref().and_then(|r| r.sku.as_deref()));
+        // The product's SKU, else the variant's: the page is about the product.
+        let s = raw
+            .as_ref()
+            .and_then(|r| r.sku.as_deref())
+            .or_else(|| v.and_then(|v| v.sku.as_deref()));
         let a = v.and_then(availability);
         let ok_p = price.add(p, &list("price"), same_price);
         let ok_s = sku.add(s, &list("sku"), |a, b| a.trim() == b.trim());

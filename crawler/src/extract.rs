@@ -117,6 +117,7 @@ pub fn extract_with(
             scan::inner_text(html, name, &tag, 2048)
         });
     }
+    visible::fill_missing(html, &mut raw);
     name_unnamed_variants(&mut raw);
     Ok(raw)
 }
@@ -147,7 +148,7 @@ fn take(
                 from: source.from.to_owned(),
             });
         }
-        Some(current) if current != value => {
+        Some(current) if !current.eq_ignore_ascii_case(value) => {
             let (kept, other) = if source.rank > *slot_rank {
                 let old = std::mem::replace(current, value.clone());
                 *slot_rank = source.rank;
@@ -160,15 +161,17 @@ fn take(
             } else {
                 (current.clone(), value.clone())
             };
+            let from = if kept == *value {
+                "a less trusted source"
+            } else {
+                source.from
+            };
             provenance.push(Provenance {
                 field: field.to_owned(),
                 from: format!(
-                    "conflict: kept {kept:?}; {} said {other:?}",
-                    if kept == *value {
-                        "a less trusted source"
-                    } else {
-                        source.from
-                    }
+                    "conflict: kept {:?}; {from} said {:?}",
+                    short(&kept),
+                    short(&other)
                 ),
             });
         }
@@ -346,6 +349,14 @@ pub(crate) fn plain_text(html: &str) -> String {
     }
     out.push_str(rest);
     collapse(&catalog::decode_entities(&out))
+}
+
+/// A value as a conflict note quotes it: at most 60 characters.
+fn short(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
 }
 
 pub(crate) fn collapse(s: &str) -> String {

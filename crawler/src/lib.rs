@@ -58,6 +58,14 @@ impl PageFailure {
     }
 }
 
+fn extract_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores * 2)
+    })
+}
+
 /// Fetches one product page, unless it is unchanged since `known`, and turns it into a
 /// normalized product.
 pub async fn fetch_product(
@@ -76,6 +84,12 @@ pub async fn fetch_product(
     let rules = rules.clone();
     let page_url = page.url.clone();
     let validators = page.validators.clone();
+    // Twice as many pages extracted at once as there are cores (so a core is never idle while
+    // a page waits for its permit): more would only add threads, and their allocator arenas
+    // are most of a crawl's memory (BENCHMARKS.md).
+    let Ok(_permit) = extract_slots().acquire().await else {
+        unreachable!("the semaphore is never closed")
+    };
     let extracted = tokio::task::spawn_blocking(move || -> Result<Product, PageFailure> {
         let raw = extract::extract(&page.url, &page.body)?;
         Ok(catalog::normalize(&raw, &rules)?)

@@ -25,12 +25,12 @@ const PROPS: &[&str] = &[
 ];
 
 pub(super) fn extract(html: &str) -> Option<Found> {
-    if !html.contains("itemprop") && !html.contains("property=\"schema:") {
+    if !scan::has(html, "itemprop") && !scan::has(html, "property=\"schema:") {
         return None;
     }
     let product_at = ["schema.org/Product", "schema.org/IndividualProduct"]
         .iter()
-        .filter_map(|t| html.find(t))
+        .filter_map(|t| memchr::memmem::find(html.as_bytes(), t.as_bytes()))
         .min()
         .unwrap_or(0);
     let mut found = Found::new("microdata", 60);

@@ -30,14 +30,14 @@ pub(super) fn extract(html: &str) -> Vec<Found> {
 
 /// Shopify's product JSON in the page.
 fn shopify(html: &str) -> Option<Found> {
-    if !html.contains("\"variants\"") {
+    if !scan::has(html, "\"variants\"") {
         return None;
     }
     scan::elements(html, "script", |t| {
         t.attr("type")
             .is_some_and(|ty| ty.eq_ignore_ascii_case("application/json"))
     })
-    .filter(|(_, body)| body.contains("\"variants\""))
+    .filter(|(_, body)| scan::has(body, "\"variants\""))
     .find_map(|(tag, body)| {
         let v = lenient(body)?;
         let product = v.get("product").unwrap_or(&v);
@@ -155,7 +155,7 @@ fn woocommerce(html: &str) -> Option<Found> {
 
 /// Magento 2 configurable products: `jsonConfig` (swatches) or `spConfig`.
 fn magento(html: &str) -> Option<Found> {
-    if !html.contains("optionPrices") {
+    if !scan::has(html, "optionPrices") {
         return None;
     }
     ["\"jsonConfig\"", "\"spConfig\""]

@@ -239,6 +239,11 @@ pub fn inner_markup<'a>(
     window.get(..close)
 }
 
+/// Whether `needle` is in `haystack` (SIMD search: pages are large, needles few).
+pub fn has(haystack: &str, needle: &str) -> bool {
+    memchr::memmem::find(haystack.as_bytes(), needle.as_bytes()).is_some()
+}
+
 /// Whether a `class` attribute value holds `class` as one of its words.
 pub fn has_class(tag: &Tag<'_>, class: &str) -> bool {
     tag.attr("class")

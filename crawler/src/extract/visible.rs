@@ -61,6 +61,32 @@ const SKU_FIELDS: &[&str] = &[
     "products_id",
 ];
 
+/// Fills what the structured extractors left empty on a one-variant product: its SKU, its
+/// availability, from the visible page.
+pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
+    if raw.variants.len() > 1 {
+        return;
+    }
+    if raw.sku.is_none() && raw.variants.iter().all(|v| v.sku.is_none()) {
+        raw.sku = sku(html);
+        if raw.sku.is_some() {
+            raw.note("sku", "visible page (label or cart form)");
+        }
+    }
+    let Some(v) = raw.variants.first_mut() else {
+        return;
+    };
+    if v.availability.is_none() && v.quantity.is_none() {
+        v.availability = availability(html);
+        if v.availability.is_some() {
+            raw.note(
+                "variants[0].availability",
+                "visible page (stock text or add-to-cart)",
+            );
+        }
+    }
+}
+
 pub(super) fn extract(_url: &Url, html: &str) -> Option<Found> {
     let mut found = Found::new("visible page", RANK);
     let p = &mut found.product;
@@ -148,6 +174,14 @@ fn price(html: &str, after: usize) -> Option<String> {
             if amount.mantissa <= 0 {
                 continue;
             }
+            // A short price text stays as written (`¥59.00`: the source's currency still decides
+            // what `¥` is); in a longer one (`109€ 109€ 109`, `€ 20,- VB`) the other words are
+            // not part of the price, which is written out as read (`109 EUR`, `20 EUR`).
+            let text = match (text.split_whitespace().count() <= 2, parsed.currency) {
+                (true, _) => text,
+                (false, Some(currency)) => format!("{amount} {}", currency.as_str()),
+                (false, None) => amount.to_string(),
+            };
             if parsed.currency.is_some() {
                 return Some(text);
             }
@@ -160,8 +194,54 @@ fn price(html: &str, after: usize) -> Option<String> {
     fallback
 }
 
-/// The page's availability: a stock-marked element's text, else an add-to-cart control.
+/// Words of a buy button, in the languages of the shops specsync reads.
+const BUY_WORDS: &[&str] = &[
+    "add to cart",
+    "add to basket",
+    "add to bag",
+    "add to trolley",
+    "buy now",
+    "buy it now",
+    "in den warenkorb",
+    "jetzt kaufen",
+    "ajouter au panier",
+    "aggiungi al carrello",
+    "añadir al carrito",
+    "añadir a la cesta",
+    "adicionar ao carrinho",
+    "dodaj do koszyka",
+    "in winkelwagen",
+    "lägg i varukorgen",
+    "в корзину",
+    "купить",
+    "加入购物车",
+    "立即购买",
+    "加入購物車",
+    "立即購買",
+    "カートに入れる",
+    "장바구니",
+];
+
+/// Class, id or name parts of add-to-cart controls.
+const CART_MARKS: &[&str] = &[
+    "add-to-cart",
+    "addtocart",
+    "add_to_cart",
+    "add-to-basket",
+    "addtobasket",
+    "add-to-bag",
+    "add-to-trolley",
+    "buy-now",
+    "buynow",
+    "buy-button",
+    "btn-buy",
+];
+
+/// The page's availability: what a stock-marked element says, unless it says out of stock
+/// while the page offers a working buy button (a "sold out at store X" widget is common);
+/// with no stock text, a buy button means in stock.
 fn availability(html: &str) -> Option<String> {
+    let mut stated = None;
     for (name, tag) in scan::tags_with_attr(html, "class").chain(scan::tags_with_attr(html, "id")) {
         if marked(
             &tag,
@@ -177,29 +257,45 @@ fn availability(html: &str) -> Option<String> {
         if text.len() > 120 {
             continue;
         }
-        if catalog::parse_stock(&text).status != catalog::Availability::Unknown {
-            return Some(text);
+        let status = catalog::parse_stock(&text).status;
+        if status != catalog::Availability::Unknown {
+            stated = Some((status, text));
+            break;
         }
     }
-    let cart = [
-        "add-to-cart",
-        "addtocart",
-        "add_to_cart",
-        "add-to-basket",
-        "buy-now",
-        "buynow",
-    ];
+    let buyable = buy_button(html);
+    match stated {
+        Some((catalog::Availability::OutOfStock, _)) if buyable => Some("InStock".to_owned()),
+        Some((_, text)) => Some(text),
+        None => buyable.then(|| "InStock".to_owned()),
+    }
+}
+
+/// Whether the page has an add-to-cart control that is not disabled.
+fn buy_button(html: &str) -> bool {
+    let enabled = |tag: &scan::Tag<'_>| tag.attr("disabled").is_none();
     for attr in ["class", "id", "name"] {
-        if scan::tags_with_attr(html, attr).any(|(name, tag)| {
+        let found = scan::tags_with_attr(html, attr).any(|(name, tag)| {
             matches!(name, "button" | "input" | "a" | "form")
-                && tag
-                    .attr(attr)
-                    .is_some_and(|v| cart.iter().any(|c| v.to_ascii_lowercase().contains(c)))
-        }) {
-            return Some("InStock".to_owned());
+                && enabled(&tag)
+                && tag.attr(attr).is_some_and(|v| {
+                    let v = v.to_ascii_lowercase();
+                    CART_MARKS.iter().any(|c| v.contains(c))
+                })
+        });
+        if found {
+            return true;
         }
     }
-    None
+    let Ok(words) = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(BUY_WORDS)
+    else {
+        return false;
+    };
+    scan::tags(html, "button").filter(enabled).any(|tag| {
+        scan::inner_markup(html, "button", &tag, 400).is_some_and(|inner| words.is_match(inner))
+    })
 }
 
 fn sku(html: &str) -> Option<String> {
