@@ -73,6 +73,25 @@ fn same_price(a: &str, b: &str) -> bool {
     }
 }
 
+/// The variant the URL names, if any.
+fn named_variant<'a>(url: &Url, raw: Option<&'a RawProduct>) -> Option<&'a RawVariant> {
+    let raw = raw?;
+    let named = named_values(url);
+    raw.variants
+        .iter()
+        .find(|v| v.sku.as_ref().is_some_and(|s| named.contains(s)))
+}
+
+fn named_values(url: &Url) -> Vec<String> {
+    url.query_pairs()
+        .map(|(_, v)| v.into_owned())
+        .chain(url.fragment().into_iter().flat_map(|f| {
+            f.split('&')
+                .filter_map(|kv| kv.split_once('=').map(|(_, v)| v.to_owned()))
+        }))
+        .collect()
+}
+
 /// The variant the page is about.
 fn headline<'a>(url: &Url, raw: &'a RawProduct) -> Option<&'a RawVariant> {
     let named: Vec<String> = url
@@ -140,7 +159,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .as_ref()
             .and_then(|r| r.sku.as_deref())
             .or_else(|| v.and_then(|v| v.sku.as_deref()));
-        let a = v.and_then(availability);
+        // The product is in stock if a variant of it is, unless the URL names one variant.
+        let a = match (named_variant(&url, raw.as_ref()), raw.as_ref()) {
+            (None, Some(r)) if r.variants.len() > 1 => {
+                let all: Vec<_> = r.variants.iter().filter_map(availability).collect();
+                all.iter()
+                    .find(|a| **a == "InStock")
+                    .or_else(|| all.first())
+                    .copied()
+            }
+            _ => v.and_then(availability),
+        };
         let ok_p = price.add(p, &list("price"), same_price);
         let ok_s = sku.add(s, &list("sku"), |a, b| a.trim() == b.trim());
         let ok_a = avail.add(a, &list("availability"), |a, b| a == b);

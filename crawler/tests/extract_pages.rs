@@ -389,7 +389,10 @@ fn real_pages_score_at_least_the_measured_f1() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+    // 300 cases on every test run; PROPTEST_CASES=200000 for a long run (BENCHMARKS.md).
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    ))]
 
     /// Pages made of the pieces extractors look for, in any order and cut anywhere.
     #[test]

@@ -28,11 +28,24 @@ pub(super) fn extract(html: &str) -> Option<Found> {
     if !scan::has(html, "itemprop") && !scan::has(html, "property=\"schema:") {
         return None;
     }
-    let product_at = ["schema.org/Product", "schema.org/IndividualProduct"]
-        .iter()
-        .filter_map(|t| memchr::memmem::find(html.as_bytes(), t.as_bytes()))
-        .min()
-        .unwrap_or(0);
+    // Every item on the page, with where it ends: a property belongs to the innermost item
+    // around it, and only a product's, its offers' and its brand's properties are read (not a
+    // breadcrumb's `name`, nor a review's `author`).
+    let scopes: Vec<(usize, usize, String)> = scan::tags_with_attr(html, "itemscope")
+        .map(|(name, tag)| {
+            let end = scan::close_of(html, tag.end, name).unwrap_or(html.len());
+            let kind = tag.attr("itemtype").unwrap_or_default();
+            let kind = kind.rsplit('/').next().unwrap_or(kind).trim().to_owned();
+            (tag.start, end, kind)
+        })
+        .collect();
+    let owner = |at: usize| -> Option<&str> {
+        scopes
+            .iter()
+            .filter(|(start, end, _)| *start < at && at < *end)
+            .max_by_key(|(start, _, _)| *start)
+            .map(|(_, _, kind)| kind.as_str())
+    };
     let mut found = Found::new("microdata", 60);
     let p = &mut found.product;
     let mut variant: Option<RawVariant> = None;
@@ -44,7 +57,35 @@ pub(super) fn extract(html: &str) -> Option<Found> {
                 Some((prop, name, tag))
             }),
         )
-        .filter(|(_, _, tag)| tag.start >= product_at)
+        .filter_map(|(prop, name, tag)| {
+            let kind = match owner(tag.start) {
+                None if scopes.is_empty() => "Product",
+                None => return None,
+                Some(kind) => kind,
+            };
+            const READ: &[&str] = &[
+                "Product",
+                "IndividualProduct",
+                "ProductModel",
+                "ProductGroup",
+                "Offer",
+                "AggregateOffer",
+                "Brand",
+                "Organization",
+                "PriceSpecification",
+                "UnitPriceSpecification",
+            ];
+            if !READ.contains(&kind) {
+                return None;
+            }
+            // A brand's (or a seller's) name is the brand, not the product's name.
+            let prop = match (kind, prop.as_str()) {
+                ("Brand", "name") => "brand".to_owned(),
+                ("Organization", "name") => return None,
+                _ => prop,
+            };
+            Some((prop, name, tag))
+        })
         .collect::<Vec<_>>();
     props.sort_by_key(|(_, _, tag)| tag.start);
     for (prop, tag_name, tag) in props {

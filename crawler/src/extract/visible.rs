@@ -21,7 +21,7 @@ const NOT_THE_PRICE: &[&str] = &[
 /// Labels after which a page writes the product's SKU.
 const SKU_LABELS: &[&str] = &[
     "sku:",
-    "sku",
+    "sku #",
     "art.-nr.",
     "art.nr.",
     "artikelnummer",
@@ -30,21 +30,17 @@ const SKU_LABELS: &[&str] = &[
     "item no.",
     "item #",
     "product code",
-    "product id",
     "model number",
     "part number",
-    "référence",
-    "reference:",
-    "ref.",
-    "codice",
-    "código",
+    "référence :",
+    "référence:",
+    "codice articolo",
+    "código:",
     "货号",
     "商品编号",
     "商品编码",
-    "型号",
     "品番",
     "商品コード",
-    "asin",
 ];
 
 /// Names of form fields that carry the product's id in an add-to-cart form.
@@ -314,6 +310,9 @@ fn sku(html: &str) -> Option<String> {
         .build(SKU_LABELS)
         .ok()?;
     for m in search.find_iter(html) {
+        if in_script(html, m.start()) {
+            continue;
+        }
         let rest = html.get(m.end()..)?;
         let window = &rest[..floor_boundary(rest, 300)];
         let text = plain_text(window);
@@ -330,9 +329,28 @@ fn sku(html: &str) -> Option<String> {
     None
 }
 
-/// A product code: 3–40 characters, with a digit in it.
+/// A product code: 3–40 characters, with a digit in it, not a file name.
 fn is_code(s: &str) -> bool {
-    (3..=40).contains(&s.chars().count()) && s.chars().any(|c| c.is_ascii_digit())
+    let lower = s.to_ascii_lowercase();
+    (3..=40).contains(&s.chars().count())
+        && s.chars().any(|c| c.is_ascii_digit())
+        && ![".js", ".css", ".png", ".jpg", ".svg", ".html"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+}
+
+/// Whether byte `at` is inside a `<script>` or `<style>` element (not visible text).
+fn in_script(html: &str, at: usize) -> bool {
+    let before = &html.as_bytes()[..at];
+    ["script", "style"].iter().any(|name| {
+        let open = memchr::memmem::rfind(before, format!("<{name}").as_bytes());
+        let close = memchr::memmem::rfind(before, format!("</{name}").as_bytes());
+        match (open, close) {
+            (Some(o), Some(c)) => o > c,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    })
 }
 
 fn floor_boundary(s: &str, mut at: usize) -> usize {
