@@ -61,6 +61,19 @@ const SKU_FIELDS: &[&str] = &[
 /// availability, from the visible page.
 pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
     if raw.variants.len() > 1 {
+        // Several variants and not one word on their stock: what the page says of the product
+        // holds for each of them.
+        let silent = |v: &RawVariant| v.availability.is_none() && v.quantity.is_none();
+        if raw.variants.iter().all(silent) && raw.variants.iter().any(|v| v.price.is_some()) {
+            let said = availability(html).unwrap_or_else(|| offered(html).to_owned());
+            for v in &mut raw.variants {
+                v.availability = Some(said.clone());
+            }
+            raw.note(
+                "variants[*].availability",
+                "visible page (for the whole product)",
+            );
+        }
         return;
     }
     if raw.sku.is_none() && raw.variants.iter().all(|v| v.sku.is_none()) {
@@ -74,12 +87,39 @@ pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
     };
     if v.availability.is_none() && v.quantity.is_none() {
         v.availability = availability(html);
-        if v.availability.is_some() {
-            raw.note(
-                "variants[0].availability",
-                "visible page (stock text or add-to-cart)",
-            );
+        let mut from = "visible page (stock text or add-to-cart)";
+        if v.availability.is_none() && v.price.is_some() {
+            // A price on offer, and nothing on the page saying it cannot be bought.
+            v.availability = Some(offered(html).to_owned());
+            from = "visible page (a price, and no out-of-stock text)";
         }
+        if v.availability.is_some() {
+            raw.note("variants[0].availability", from);
+        }
+    }
+}
+
+/// `OutOfStock` if the page's visible text says so anywhere, else `InStock`.
+fn offered(html: &str) -> &'static str {
+    let mut text = String::new();
+    let mut at = 0;
+    for (start, end) in ["script", "style"]
+        .iter()
+        .flat_map(|name| {
+            scan::elements(html, name, |_| true).map(|(t, inner)| (t.start, t.end + inner.len()))
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        if start >= at {
+            text.push_str(&html[at..start]);
+            at = end;
+        }
+    }
+    text.push_str(&html[at.min(html.len())..]);
+    let visible = plain_text(&text);
+    match catalog::parse_stock(&visible).status {
+        catalog::Availability::OutOfStock => "OutOfStock",
+        _ => "InStock",
     }
 }
 
@@ -233,9 +273,8 @@ const CART_MARKS: &[&str] = &[
     "btn-buy",
 ];
 
-/// The page's availability: what a stock-marked element says, unless it says out of stock
-/// while the page offers a working buy button (a "sold out at store X" widget is common);
-/// with no stock text, a buy button means in stock.
+/// The page's availability: what the first stock-marked element says; with no stock text, a
+/// buy button that is not disabled means in stock.
 fn availability(html: &str) -> Option<String> {
     let mut stated = None;
     for (name, tag) in scan::tags_with_attr(html, "class").chain(scan::tags_with_attr(html, "id")) {
@@ -259,11 +298,9 @@ fn availability(html: &str) -> Option<String> {
             break;
         }
     }
-    let buyable = buy_button(html);
     match stated {
-        Some((catalog::Availability::OutOfStock, _)) if buyable => Some("InStock".to_owned()),
         Some((_, text)) => Some(text),
-        None => buyable.then(|| "InStock".to_owned()),
+        None => buy_button(html).then(|| "InStock".to_owned()),
     }
 }
 
