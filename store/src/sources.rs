@@ -111,16 +111,19 @@ fn source_from_row(row: &AnyRow) -> Result<Source, StoreError> {
 
 const SOURCE_COLUMNS: &str = "id, name, base_url, settings, crawls, consecutive_failures";
 
+fn settings_json(source: &NewSource) -> Result<String, StoreError> {
+    serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
+        what: format!("settings of source `{}`", source.name),
+        detail: e.to_string(),
+    })
+}
+
 impl Store {
     pub async fn add_source(&self, source: &NewSource) -> Result<Source, StoreError> {
         if self.source(&source.name).await?.is_some() {
             return Err(StoreError::SourceExists(source.name.clone()));
         }
-        let settings =
-            serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
-                what: format!("settings of source `{}`", source.name),
-                detail: e.to_string(),
-            })?;
+        let settings = settings_json(source)?;
         let row = sqlx::query(&format!(
             "INSERT INTO sources (name, base_url, settings, created_at) VALUES ($1, $2, $3, $4) RETURNING {SOURCE_COLUMNS}"
         ))
@@ -143,11 +146,7 @@ impl Store {
         if existing.base_url == source.base_url && existing.settings == source.settings {
             return Ok(existing);
         }
-        let settings =
-            serde_json::to_string(&source.settings).map_err(|e| StoreError::Corrupt {
-                what: format!("settings of source `{}`", source.name),
-                detail: e.to_string(),
-            })?;
+        let settings = settings_json(source)?;
         let row = sqlx::query(&format!(
             "UPDATE sources SET base_url = $1, settings = $2 WHERE id = $3 RETURNING {SOURCE_COLUMNS}"
         ))

@@ -5,6 +5,7 @@ mod bad_input;
 mod conditional;
 mod demo;
 mod discovery;
+mod extract;
 mod faults;
 mod guard;
 mod health;

@@ -84,10 +84,7 @@ pub fn shopify_product(product: &Value, from: &str) -> Option<Found> {
             price: shopify_price(v.get("price")),
             compare_at: shopify_price(v.get("compare_at_price")),
             currency: None,
-            availability: v
-                .get("available")
-                .and_then(Value::as_bool)
-                .map(|a| if a { "InStock" } else { "OutOfStock" }.to_owned()),
+            availability: in_stock(v.get("available")),
             quantity: text(v.get("inventory_quantity")),
         });
         p.note(format!("variants[{n}]"), format!("{from}.variants[{n}]"));
@@ -95,6 +92,12 @@ pub fn shopify_product(product: &Value, from: &str) -> Option<Found> {
     p.option_labels
         .retain(|l| !(l == "Title" && p.variants.iter().all(|v| v.spec.is_empty())));
     Some(found)
+}
+
+/// A platform's `true`/`false` stock flag as an availability.
+fn in_stock(flag: Option<&Value>) -> Option<String> {
+    let available = flag?.as_bool()?;
+    Some(if available { "InStock" } else { "OutOfStock" }.to_owned())
 }
 
 /// Shopify prices: an integer is cents (`.js`, the page's JSON), a string is the amount (`.json`).
@@ -139,10 +142,7 @@ fn woocommerce(html: &str) -> Option<Found> {
             compare_at: text(v.get("display_regular_price"))
                 .filter(|r| Some(r) != text(v.get("display_price")).as_ref()),
             currency: None,
-            availability: v
-                .get("is_in_stock")
-                .and_then(Value::as_bool)
-                .map(|a| if a { "InStock" } else { "OutOfStock" }.to_owned()),
+            availability: in_stock(v.get("is_in_stock")),
             quantity: text(v.get("max_qty")),
         });
         p.note(

@@ -57,9 +57,21 @@ const SKU_FIELDS: &[&str] = &[
     "products_id",
 ];
 
-/// Fills what the structured extractors left empty on a one-variant product: its SKU, its
-/// availability, from the visible page.
+/// Fills what the structured extractors left empty from the visible page: the product's SKU, and
+/// the availability of a one-variant product (or of every variant when none has a word on it).
 pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
+    let variant_skus = raw.variants.len() == 1 && raw.variants[0].sku.is_some();
+    if raw.sku.is_none() && !variant_skus {
+        if let Some(id) = id_in_url(html, &raw.url) {
+            raw.sku = Some(id);
+            raw.note("sku", "the product's id in its canonical URL");
+        } else {
+            raw.sku = sku(html);
+            if raw.sku.is_some() {
+                raw.note("sku", "visible page (label or cart form)");
+            }
+        }
+    }
     if raw.variants.len() > 1 {
         // Several variants and not one word on their stock: what the page says of the product
         // holds for each of them.
@@ -75,12 +87,6 @@ pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
             );
         }
         return;
-    }
-    if raw.sku.is_none() && raw.variants.iter().all(|v| v.sku.is_none()) {
-        raw.sku = sku(html);
-        if raw.sku.is_some() {
-            raw.note("sku", "visible page (label or cart form)");
-        }
     }
     let Some(v) = raw.variants.first_mut() else {
         return;
@@ -99,8 +105,15 @@ pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
     }
 }
 
-/// `OutOfStock` if the page's visible text says so anywhere, else `InStock`.
+/// `OutOfStock` if the page's visible text says so about the product (from its title on, for
+/// 30 KB of markup: not a sold-out badge of a related product further down), else `InStock`.
 fn offered(html: &str) -> &'static str {
+    let start = scan::tags(html, "h1").next().map_or(0, |t| t.start);
+    let mut end = (start + 30 * 1024).min(html.len());
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let html = &html[start..end];
     let mut text = String::new();
     let mut at = 0;
     for (start, end) in ["script", "style"]
@@ -278,11 +291,18 @@ const CART_MARKS: &[&str] = &[
 fn availability(html: &str) -> Option<String> {
     let mut stated = None;
     for (name, tag) in scan::tags_with_attr(html, "class").chain(scan::tags_with_attr(html, "id")) {
-        if marked(
+        let Some(marks) = marked(
             &tag,
             &["availability", "stock", "lieferbar", "verfugbar", "dispon"],
-        )
-        .is_none()
+        ) else {
+            continue;
+        };
+        // Widgets about another channel (a store's shelf, delivery, pickup) or a hidden dialog.
+        if [
+            "store", "shop", "pickup", "delivery", "shipping", "modal", "tooltip", "filter",
+        ]
+        .iter()
+        .any(|w| marks.contains(w))
         {
             continue;
         }
@@ -364,6 +384,56 @@ fn sku(html: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The product id most shops put in a product URL's last segment (`/itm/133588510845`,
+/// `/product/4667999`, `/dp/B0756B4GVG`, `…-mattress/418295.htm`, `…-resine-noir-14347.html`):
+/// the whole segment when it is a code, else its last part with four digits or more. The page's
+/// canonical URL is read first (`<link rel="canonical">`, then `og:url`), then the page's own.
+fn id_in_url(html: &str, page_url: &str) -> Option<String> {
+    let canonical = scan::tags(html, "link")
+        .find(|t| {
+            t.attr("rel")
+                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+        })
+        .and_then(|t| t.attr("href"))
+        .or_else(|| {
+            scan::tags(html, "meta")
+                .find(|t| t.attr("property") == Some("og:url"))
+                .and_then(|t| t.attr("content"))
+        });
+    let url = canonical
+        .and_then(|c| {
+            Url::parse(page_url)
+                .ok()?
+                .join(&catalog::decode_entities(c))
+                .ok()
+        })
+        .or_else(|| Url::parse(page_url).ok())?;
+    let segment = url.path_segments()?.rfind(|s| !s.is_empty())?;
+    let stem = segment
+        .rsplit_once('.')
+        .filter(|(_, ext)| {
+            ["html", "htm", "php", "aspx", "jsp"].contains(&ext.to_ascii_lowercase().as_str())
+        })
+        .map_or(segment, |(stem, _)| stem);
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
+    if stem.chars().all(|c| c.is_ascii_alphanumeric())
+        && (5..=20).contains(&stem.len())
+        && digits(stem) >= 1
+    {
+        return Some(stem.to_owned());
+    }
+    stem.split(['-', '_', '.', ','])
+        .rev()
+        .find(|part| {
+            digits(part) >= 4 && part.len() <= 20 && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .map(|part| {
+            part.trim_start_matches(|c: char| c.is_ascii_alphabetic() && c.is_ascii_lowercase())
+                .to_owned()
+        })
+        .filter(|id| id.len() >= 4)
 }
 
 /// A product code: 3–40 characters, with a digit in it, not a file name.

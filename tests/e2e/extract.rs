@@ -1,0 +1,175 @@
+//! `specsync extract` on saved pages and on the simulator, `specsync export`, and suppliers
+//! declared in the config file.
+
+use fixtures::{SimConfig, SupplierSim};
+
+use crate::helpers::{path_str, Shop};
+
+const PAGE: &str = r#"<html><head><title>Shop</title>
+<script type="application/ld+json">{"@type":"Product","name":"纯棉T恤","sku":"SP1",
+ "offers":[{"sku":"A1","price":"12.50","priceCurrency":"CNY","availability":"https://schema.org/InStock"},
+           {"sku":"A2","price":"13.00","priceCurrency":"CNY","availability":"https://schema.org/OutOfStock"},]}</script>
+<meta property="product:price:amount" content="11.00"></head><body>
+<table class="variant-table"><thead><tr><th>SKU</th><th>颜色</th><th>库存</th></tr></thead>
+<tbody><tr><td>A1</td><td>红色</td><td>22</td></tr><tr><td>A2</td><td>蓝色</td><td>缺货</td></tr></tbody></table></body></html>"#;
+
+#[test]
+fn a_saved_page_is_read_as_json_with_where_each_value_came_from() {
+    let shop = Shop::new();
+    let page = shop.write("page.html", PAGE);
+    let out = shop.json(&[
+        "extract",
+        path_str(&page),
+        "--base-url",
+        "https://supplier.example/p/1",
+        "--json",
+        "--explain",
+    ]);
+    let product = &out["product"];
+    assert_eq!(product["title"], "纯棉T恤");
+    assert_eq!(product["currency"], "CNY");
+    assert_eq!(product["options"][0]["label"], "颜色");
+    assert_eq!(product["variants"][0]["spec"]["color"], "红色");
+    assert_eq!(product["variants"][0]["stock"]["quantity"], 22);
+    assert_eq!(product["variants"][1]["stock"]["status"], "out_of_stock");
+    let provenance = out["provenance"].to_string();
+    assert!(provenance.contains("table.variant-table"), "{provenance}");
+    assert!(provenance.contains("json-ld"), "{provenance}");
+
+    // Without --json: a table people read.
+    let table = shop.ok(&[
+        "extract",
+        path_str(&page),
+        "--base-url",
+        "https://supplier.example/p/1",
+    ]);
+    assert!(
+        table.contains("纯棉T恤") && table.contains("color=红色"),
+        "{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_fetched_and_read_by_url() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 51,
+        products: 3,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    let url = sim.product_url(2);
+    let refused = shop.run(&["extract", &url]);
+    assert_ne!(refused.status.code(), Some(0), "loopback needs the flag");
+    let out = shop.json(&["extract", &url, "--json", "--allow-private-networks"]);
+    assert!(
+        out["variants"].as_array().is_some_and(|v| !v.is_empty()),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_extract_input_is_named() {
+    let shop = Shop::new();
+    let out = shop.run(&[
+        "extract",
+        "/no/such/page.html",
+        "--base-url",
+        "https://s.example/",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/page.html"));
+
+    let page = shop.write("page.html", PAGE);
+    let rules = shop.write("rules.toml", "price = \"td[\"\n");
+    let out = shop.run(&[
+        "extract",
+        path_str(&page),
+        "--base-url",
+        "https://s.example/",
+        "--rules",
+        path_str(&rules),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rules.toml") && err.contains("`price`"),
+        "{err}"
+    );
+
+    let rules = shop.write("missing.toml", "title = \"h1.gone\"\n");
+    let out = shop.run(&[
+        "extract",
+        path_str(&page),
+        "--base-url",
+        "https://s.example/",
+        "--rules",
+        path_str(&rules),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("h1.gone") && err.contains("matched nothing"),
+        "{err}"
+    );
+
+    let empty = shop.write("empty.html", "<html><body>nothing here</body></html>");
+    let out = shop.run(&[
+        "extract",
+        path_str(&empty),
+        "--base-url",
+        "https://s.example/e",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no product found"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_in_the_config_file_is_crawled_and_exported() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 52,
+        products: 5,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    let config = std::fs::read_to_string(shop.config()).expect("config");
+    std::fs::write(
+        shop.config(),
+        format!(
+            "{config}\n[sources.filed]\nurl = \"{}\"\nrate = \"200/s\"\nburst = 10\nallow_private_networks = true\n",
+            sim.base_url()
+        ),
+    )
+    .expect("write config");
+    let sources = shop.json(&["source", "list", "--json"]);
+    assert_eq!(sources[0]["name"], "filed", "{sources}");
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["products"], 5, "{crawl}");
+    let export = shop.ok(&["export", "--source", "filed"]);
+    let lines: Vec<serde_json::Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines
+        .iter()
+        .all(|p| p["variants"].as_array().is_some_and(|v| !v.is_empty())));
+    let out = shop.run(&["export", "--source", "nobody"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // A bad key in a declared source is named, with the file.
+    let config = std::fs::read_to_string(shop.config()).expect("config");
+    std::fs::write(
+        shop.config(),
+        config.replace("burst = 10", "burst = 10\nspeed = 3"),
+    )
+    .expect("write");
+    let out = shop.run(&["source", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("specsync.toml") && err.contains("speed"),
+        "{err}"
+    );
+}
