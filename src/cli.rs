@@ -209,6 +209,10 @@ pub struct SourceAddArgs {
     /// An HTTP(S) proxy for the site's requests, e.g. `http://user:pass@proxy:3128`.
     #[arg(long)]
     pub proxy: Option<String>,
+    /// A rules file (TOML: CSS selectors, regexes, JSON paths) for the site's pages, when they
+    /// carry no structured data (see `specsync extract --rules`).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -168,6 +168,15 @@ async fn source_add(app: &App, args: SourceAddArgs) -> anyhow::Result<()> {
         headers: pairs("--header", &args.headers, ':')?,
         cookies: pairs("--cookie", &args.cookies, '=')?,
         proxy: args.proxy,
+        rules: args
+            .rules
+            .as_deref()
+            .map(|path| {
+                std::fs::canonicalize(path)
+                    .map(|p| p.display().to_string())
+                    .map_err(|e| Usage::new(format!("--rules {}: {e}", path.display())))
+            })
+            .transpose()?,
     };
     add_source(app, &args.name, &args.url, settings).await?;
     println!("added source {} ({})", args.name, args.url);

@@ -52,6 +52,7 @@ max_concurrency = 64
 # headers = { "Accept-Language" = "zh-CN" }
 # cookies = { session = "from-the-supplier" }
 # proxy = "http://proxy.example:3128"
+# rules = "acme-rules.toml"         # CSS selectors for pages without structured data
 
 [catalog]
 # Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,
@@ -177,10 +178,12 @@ struct SourceSection {
     #[serde(default)]
     cookies: std::collections::BTreeMap<String, String>,
     proxy: Option<String>,
+    /// Relative to the config file's folder.
+    rules: Option<String>,
 }
 
 impl SourceSection {
-    fn into_settings(self) -> (String, store::SourceSettings) {
+    fn into_settings(self, config_dir: &Path) -> (String, store::SourceSettings) {
         let d = store::SourceSettings::default();
         let settings = store::SourceSettings {
             rate: self.rate.unwrap_or(d.rate),
@@ -196,6 +199,7 @@ impl SourceSection {
             headers: self.headers,
             cookies: self.cookies,
             proxy: self.proxy,
+            rules: self.rules.map(|r| config_dir.join(r).display().to_string()),
         };
         (self.url, settings)
     }
@@ -329,7 +333,8 @@ impl Config {
                 .sources
                 .into_iter()
                 .map(|(name, section)| {
-                    let (url, settings) = section.into_settings();
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    let (url, settings) = section.into_settings(dir);
                     ConfigSource {
                         name,
                         url,

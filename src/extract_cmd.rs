@@ -24,7 +24,7 @@ pub async fn run(args: &ExtractArgs, names: catalog::OptionNames) -> anyhow::Res
         }
     };
     let (url, html) = page(args).await?;
-    let raw = crawler::extract::extract_with(&url, &html, rules.as_ref())?;
+    let raw = crawler::extract::extract_with(&url, &html, rules.as_ref(), Vec::new())?;
     let currency = args
         .currency
         .as_deref()

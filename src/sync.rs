@@ -171,6 +171,50 @@ fn prepare(app: &App, source: &Source) -> Result<(Politeness, Url), Usage> {
     Ok((polite, base))
 }
 
+/// How the source's pages are read: its currency, the merchant's option names, its rules file.
+fn page_rules(
+    app: &App,
+    source: &Source,
+    polite: &Politeness,
+) -> Result<crawler::PageRules, Usage> {
+    let extract = match &source.settings.rules {
+        None => None,
+        Some(path) => {
+            let bad =
+                |e: String| Usage::new(format!("source `{}`: rules file {path}: {e}", source.name));
+            let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+            let rules =
+                crawler::extract::rules::Rules::parse(&text).map_err(|e| bad(e.to_string()))?;
+            Some(std::sync::Arc::new(rules))
+        }
+    };
+    Ok(crawler::PageRules {
+        normalize: NormalizeRules {
+            currency: polite.currency,
+            names: app.config.option_names.clone(),
+        },
+        extract,
+    })
+}
+
+/// Whether the source's rules file was written after its last crawl started.
+async fn rules_edited_since_last_crawl(app: &App, source: &Source) -> anyhow::Result<bool> {
+    let Some(path) = &source.settings.rules else {
+        return Ok(false);
+    };
+    let Some(last) = app.store.last_run_started(source.id).await? else {
+        return Ok(false);
+    };
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(i64::MAX, |d| {
+            i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+        });
+    Ok(modified >= last)
+}
+
 /// A source as it may be stored: settings valid, URL an http(s) URL, not private unless allowed.
 pub fn checked_source(
     name: &str,
@@ -205,10 +249,7 @@ pub async fn crawl_urls(
 /// Fetches and normalizes one page with the source's politeness and rules, recording nothing.
 pub async fn fetch_now(app: &App, source: &Source, url: &Url) -> anyhow::Result<PageOutcome> {
     let (polite, _) = prepare(app, source)?;
-    let rules = NormalizeRules {
-        currency: polite.currency,
-        names: app.config.option_names.clone(),
-    };
+    let rules = page_rules(app, source, &polite)?;
     Ok(fetch_product(&app.fetcher, url, &rules, &crawler::Validators::default()).await)
 }
 
@@ -308,12 +349,13 @@ async fn crawl_leased(
         obey_robots(app, &base, &polite, &mut targets, &mut summary).await;
     }
     summary.pages = targets.len();
-    let rules = std::sync::Arc::new(NormalizeRules {
-        currency: polite.currency,
-        names: app.config.option_names.clone(),
-    });
-    // What each page's last answer said: a 304 or the same body skips extraction.
-    let validators_by_url = &app.store.page_validators(source.id).await?;
+    let rules = std::sync::Arc::new(page_rules(app, source, &polite)?);
+    // What each page's last answer said: a 304 or the same body skips extraction. Not after
+    // the source's rules file changed: every page is read again under the new rules.
+    let validators_by_url = &match rules_edited_since_last_crawl(app, source).await? {
+        true => HashMap::new(),
+        false => app.store.page_validators(source.id).await?,
+    };
     let known = Known {
         products: app.store.source_products(source.id).await?,
         linked: app.store.links().await?.into_values().collect(),

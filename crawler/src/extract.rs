@@ -86,9 +86,25 @@ pub fn extract_all(url: &Url, html: &str) -> Vec<Found> {
     found
 }
 
+/// The `/products/<handle>.js` of a Shopify product page that carries no product JSON of its
+/// own: where the shop serves the product's variants with their option values and stock.
+pub fn shopify_js_url(url: &Url, html: &str) -> Option<Url> {
+    let shopify = scan::has(html, "cdn.shopify.com") || scan::has(html, "Shopify.shop");
+    if !shopify || scan::has(html, "\"variants\"") {
+        return None;
+    }
+    let mut segments = url.path_segments()?;
+    let handle = segments.by_ref().skip_while(|s| *s != "products").nth(1)?;
+    let handle = handle.trim_end_matches(".html");
+    if handle.is_empty() || handle.contains('.') {
+        return None;
+    }
+    url.join(&format!("/products/{handle}.js")).ok()
+}
+
 /// The product on the page, from every extractor's findings merged.
 pub fn extract(url: &Url, html: &str) -> Result<RawProduct, ExtractError> {
-    extract_with(url, html, None)
+    extract_with(url, html, None, Vec::new())
 }
 
 /// The product on the page, with a source's rules file (its findings outrank every extractor's;
@@ -97,8 +113,12 @@ pub fn extract_with(
     url: &Url,
     html: &str,
     rules: Option<&rules::Rules>,
+    extra: Vec<Found>,
 ) -> Result<RawProduct, ExtractError> {
     let mut found = extract_all(url, html);
+    // What the caller fetched besides the page (a Shopify `.js` product), ranked as it says.
+    found.extend(extra);
+    found.sort_by_key(|f| std::cmp::Reverse(f.rank));
     if let Some(rules) = rules {
         let by_rules = rules.apply(html).map_err(|e| ExtractError::Rules {
             url: url.to_string(),

@@ -66,12 +66,20 @@ fn extract_slots() -> &'static tokio::sync::Semaphore {
     })
 }
 
+/// How a source's pages are read: its normalization rules and its rules file, if it has one.
+#[derive(Clone, Debug, Default)]
+pub struct PageRules {
+    pub normalize: NormalizeRules,
+    pub extract: Option<std::sync::Arc<extract::rules::Rules>>,
+}
+
 /// Fetches one product page, unless it is unchanged since `known`, and turns it into a
-/// normalized product.
+/// normalized product. On a Shopify shop whose page carries no product JSON, the product's
+/// `/products/<handle>.js` is fetched too (politely, as a page of the host).
 pub async fn fetch_product(
     fetcher: &Fetcher,
     url: &url::Url,
-    rules: &NormalizeRules,
+    rules: &PageRules,
     known: &Validators,
 ) -> PageOutcome {
     let page = match fetcher.fetch_if_changed(url, known).await {
@@ -79,6 +87,18 @@ pub async fn fetch_product(
         Ok(Fetched::Unchanged) => return PageOutcome::Unchanged,
         Err(e) => return PageOutcome::Failed(e.into()),
     };
+    let mut extra = Vec::new();
+    if let Some(js_url) = extract::shopify_js_url(&page.url, &page.body) {
+        // The endpoint failing is no failure of the page: it is read without it.
+        if let Ok(js) = fetcher.fetch(&js_url).await {
+            if let Some(found) = serde_json::from_str(&js.body)
+                .ok()
+                .and_then(|v: serde_json::Value| extract::platform_shopify(&v, js_url.as_str()))
+            {
+                extra.push(found);
+            }
+        }
+    }
     // Extraction is CPU work: off the async threads, so that fetching goes on meanwhile and
     // pages are extracted on every core.
     let rules = rules.clone();
@@ -91,8 +111,8 @@ pub async fn fetch_product(
         unreachable!("the semaphore is never closed")
     };
     let extracted = tokio::task::spawn_blocking(move || -> Result<Product, PageFailure> {
-        let raw = extract::extract(&page.url, &page.body)?;
-        Ok(catalog::normalize(&raw, &rules)?)
+        let raw = extract::extract_with(&page.url, &page.body, rules.extract.as_deref(), extra)?;
+        Ok(catalog::normalize(&raw, &rules.normalize)?)
     })
     .await;
     match extracted {

@@ -253,3 +253,45 @@ async fn only_configured_hosts_are_fetched_and_private_ones_only_when_allowed() 
         "the refused ones never reached the site"
     );
 }
+
+/// A Shopify product page without product JSON: the `.js` endpoint of its handle gives the
+/// variants, fetched through the same fetcher.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopify_page_is_completed_by_its_products_js() {
+    use axum::routing::get;
+    let page = r#"<html><head><link rel="stylesheet" href="https://cdn.shopify.com/s/files/theme.css">
+        <meta property="og:title" content="Enamel Mug"><meta property="product:price:amount" content="12.50">
+        <meta property="product:price:currency" content="USD"></head><body><h1>Enamel Mug</h1></body></html>"#;
+    let js = r#"{"title":"Enamel Mug","vendor":"Camp","options":[{"name":"Color","position":1,"values":["White","Blue"]}],
+        "variants":[{"id":1,"sku":"MUG-W","price":1250,"available":true,"option1":"White"},
+                    {"id":2,"sku":"MUG-B","price":1350,"available":false,"option1":"Blue"}]}"#;
+    let app = axum::Router::new()
+        .route(
+            "/products/enamel-mug",
+            get(move || async move { axum::response::Html(page) }),
+        )
+        .route("/products/enamel-mug.js", get(move || async move { js }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let fetcher = fast_fetcher();
+    let url = Url::parse(&format!("http://{addr}/products/enamel-mug")).expect("url");
+    let outcome = fetch_product(&fetcher, &url, &Default::default(), &Default::default()).await;
+    let PageOutcome::Product { product, .. } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(product.variants.len(), 2, "{product:?}");
+    let blue = product
+        .variants
+        .iter()
+        .find(|v| v.sku.as_deref() == Some("MUG-B"))
+        .expect("blue");
+    assert_eq!(blue.spec.get("color").map(String::as_str), Some("Blue"));
+    assert_eq!(
+        blue.price.map(|p| p.to_string()).as_deref(),
+        Some("13.50 USD")
+    );
+    assert_eq!(blue.stock.status, Availability::OutOfStock);
+}

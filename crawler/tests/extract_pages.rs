@@ -316,7 +316,7 @@ fn a_rules_file_reads_pages_without_structured_data() {
     .expect("rules");
     let html = r#"<h1 class="goods-name">保温杯</h1><table class="skus"><tr class="sku"><td class="sn">B1</td><td class="c">白色</td><td class="p">售价 39.9 元</td><td class="q">库存 12 件</td></tr>
         <tr class="sku"><td class="sn">B2</td><td class="c">黑色</td><td class="p">售价 42 元</td><td class="q">缺货</td></tr></table>"#;
-    let raw = extract_with(&url(), html, Some(&rules)).expect("extract");
+    let raw = extract_with(&url(), html, Some(&rules), Vec::new()).expect("extract");
     assert_eq!(raw.title.as_deref(), Some("保温杯"));
     assert_eq!(spec(&raw, 1), [("颜色", "黑色")]);
     assert_eq!(raw.variants[0].price.as_deref(), Some("39.9"));
@@ -324,7 +324,8 @@ fn a_rules_file_reads_pages_without_structured_data() {
     assert_eq!(product.variants[0].stock.quantity, Some(12));
 
     // The page changed: the rule matches nothing. An extraction failure naming the rule.
-    let err = extract_with(&url(), "<h1>保温杯</h1>", Some(&rules)).expect_err("no match");
+    let err =
+        extract_with(&url(), "<h1>保温杯</h1>", Some(&rules), Vec::new()).expect_err("no match");
     assert!(err.to_string().contains("h1.goods-name"), "{err}");
     for (bad, names) in [
         ("price = \"td[\"", "`price`"),

@@ -46,6 +46,9 @@ pub struct SourceSettings {
     /// An HTTP(S) proxy for the site's requests.
     #[serde(default)]
     pub proxy: Option<String>,
+    /// A rules file (absolute path) for pages without structured data.
+    #[serde(default)]
+    pub rules: Option<String>,
 }
 
 impl Default for SourceSettings {
@@ -65,6 +68,7 @@ impl Default for SourceSettings {
             headers: BTreeMap::new(),
             cookies: BTreeMap::new(),
             proxy: None,
+            rules: None,
         }
     }
 }
@@ -241,6 +245,19 @@ impl Store {
     }
 
     /// Starts a crawl run of a source; returns its id.
+    /// When the source's last finished crawl started (ms since the epoch), if it had one.
+    pub async fn last_run_started(&self, source_id: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT MAX(started_at) AS at FROM crawl_runs WHERE source_id = $1 AND finished_at IS NOT NULL",
+        )
+        .bind(source_id)
+        .fetch_one(&self.pool)
+        .await
+        .op("read the last crawl")?;
+        row.try_get::<Option<i64>, _>("at")
+            .op("read the last crawl")
+    }
+
     pub async fn start_run(&self, source_id: i64) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "INSERT INTO crawl_runs (source_id, started_at) VALUES ($1, $2) RETURNING id",

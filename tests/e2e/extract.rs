@@ -173,3 +173,56 @@ async fn a_source_in_the_config_file_is_crawled_and_exported() {
         "{err}"
     );
 }
+
+/// A source's rules file is used on every page; when the page changes under it, the pages fail
+/// as extraction failures and nothing changes on the listings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_rules_file_reads_the_pages_and_a_broken_rule_is_no_change() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 53,
+        products: 4,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    let rules = shop.write("sim-rules.toml", "title = \"h1\"\n");
+    let url = sim.base_url();
+    shop.ok(&[
+        "source",
+        "add",
+        "sim",
+        "--url",
+        &url,
+        "--rate",
+        "200/s",
+        "--burst",
+        "10",
+        "--allow-private-networks",
+        "--rules",
+        path_str(&rules),
+    ]);
+    let file = shop.write(
+        "listings.json",
+        &serde_json::to_string(&sim.listings_json()).expect("json"),
+    );
+    shop.ok(&["listings", "import", path_str(&file)]);
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["products"], 4, "{crawl}");
+
+    std::fs::write(&rules, "title = \"h1.was-renamed\"\n").expect("write rules");
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["failed"]["extraction"], 4, "{crawl}");
+    assert_eq!(
+        crawl["changes"], 0,
+        "a rule that matches nothing is no change: {crawl}"
+    );
+
+    std::fs::write(&rules, "title = \"h1[\"\n").expect("write rules");
+    let out = shop.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sim-rules.toml") && err.contains("`title`"),
+        "{err}"
+    );
+}
