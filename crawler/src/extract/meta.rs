@@ -6,6 +6,10 @@ use catalog::RawVariant;
 use super::{scan, Found};
 
 pub(super) fn extract(html: &str) -> Option<Found> {
+    // One SIMD search each spares a visit of every tag on pages without these tags.
+    if !scan::has(html, "og:") && !scan::has(html, "product:") && !scan::has(html, "twitter:") {
+        return None;
+    }
     let mut found = Found::new("meta", 50);
     let p = &mut found.product;
     let mut v = RawVariant::default();

@@ -113,6 +113,9 @@ fn shopify_price(v: Option<&Value>) -> Option<String> {
 
 /// WooCommerce variable products: `data-product_variations` on the variations form.
 fn woocommerce(html: &str) -> Option<Found> {
+    if !scan::has(html, "data-product_variations") {
+        return None;
+    }
     let tag = scan::tags(html, "form").find(|t| t.attr("data-product_variations").is_some())?;
     let data = lenient(&catalog::decode_entities(
         tag.attr("data-product_variations")?,

@@ -33,6 +33,9 @@ pub(super) struct VariantTable {
 /// Parses the first `table.variant-table` of the page, if it has a header row. Only the table is
 /// parsed, not the page (see [`super::scan`]).
 pub(super) fn variant_table(html: &str) -> Option<VariantTable> {
+    if !scan::has(html, "variant-table") {
+        return None;
+    }
     let tag = scan::tags(html, "table").find(|t| scan::has_class(t, "variant-table"))?;
     let doc = Html::parse_fragment(scan::outer(html, &tag, "table")?);
     let table_sel = Selector::parse("table.variant-table").ok()?;
