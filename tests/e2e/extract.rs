@@ -81,47 +81,31 @@ fn bad_extract_input_is_named() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/page.html"));
 
     let page = shop.write("page.html", PAGE);
-    let rules = shop.write("rules.toml", "price = \"td[\"\n");
-    let out = shop.run(&[
-        "extract",
-        path_str(&page),
-        "--base-url",
-        "https://s.example/",
-        "--rules",
-        path_str(&rules),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("rules.toml") && err.contains("`price`"),
-        "{err}"
-    );
-
-    let rules = shop.write("missing.toml", "title = \"h1.gone\"\n");
-    let out = shop.run(&[
-        "extract",
-        path_str(&page),
-        "--base-url",
-        "https://s.example/",
-        "--rules",
-        path_str(&rules),
-    ]);
-    assert_ne!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("h1.gone") && err.contains("matched nothing"),
-        "{err}"
-    );
-
+    let bad_rules = shop.write("rules.toml", "price = \"td[\"\n");
+    let stale_rules = shop.write("missing.toml", "title = \"h1.gone\"\n");
     let empty = shop.write("empty.html", "<html><body>nothing here</body></html>");
-    let out = shop.run(&[
-        "extract",
-        path_str(&empty),
-        "--base-url",
-        "https://s.example/e",
-    ]);
-    assert_ne!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no product found"));
+    let cases: [(&std::path::Path, Option<&std::path::Path>, &[&str]); 3] = [
+        // A selector that is no CSS: a usage error naming the file and the key.
+        (&page, Some(&bad_rules), &["rules.toml", "`price`"]),
+        // A selector that matches nothing: an extraction failure naming it.
+        (&page, Some(&stale_rules), &["h1.gone", "matched nothing"]),
+        (&empty, None, &["no product found"]),
+    ];
+    for (file, rules, expected) in cases {
+        let mut args = vec![
+            "extract",
+            path_str(file),
+            "--base-url",
+            "https://s.example/e",
+        ];
+        if let Some(rules) = rules {
+            args.extend(["--rules", path_str(rules)]);
+        }
+        let out = shop.run(&args);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(expected.iter().all(|e| err.contains(e)), "{args:?}: {err}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
