@@ -240,13 +240,20 @@ impl Store {
         let op = "note unchanged pages";
         let now = now_ms();
         let mut tx = self.pool.begin().await.op(op)?;
-        for url in urls {
-            sqlx::query("UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 WHERE url = $2")
-                .bind(now)
-                .bind(url)
-                .execute(&mut *tx)
-                .await
-                .op(op)?;
+        // A statement per 500 pages (`url IN (…)`), well within both backends' parameter limits.
+        for chunk in urls.chunks(500) {
+            let list = (2..chunk.len() + 2)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 WHERE url IN ({list})"
+            );
+            let mut query = sqlx::query(&sql).bind(now);
+            for url in chunk {
+                query = query.bind(url);
+            }
+            query.execute(&mut *tx).await.op(op)?;
         }
         tx.commit().await.op(op)
     }
