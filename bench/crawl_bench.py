@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Crawl benchmark: specsync against the Scrapy baseline on the same 20,000-page site.
 
-usage: python3 bench/crawl_bench.py [--runs 3] [--skip-scrapy]
+usage: python3 bench/crawl_bench.py [--runs 3] [--skip-scrapy] [--concurrency 64]
 env:   BENCH_WORK (default /tmp/specsync-bench), N (products, default 20000),
        SPECSYNC (the binary; default: cargo build --release, then target/release/specsync)
 
@@ -118,14 +118,14 @@ def to_verify_shape(product):
             "variants": variants}
 
 
-def specsync_crawl(binary, label, db_dir, fresh):
+def specsync_crawl(binary, label, db_dir, fresh, concurrency=64):
     """One measured `specsync crawl` (fresh: into a new database); returns the result dict."""
     if fresh:
         shutil.rmtree(db_dir, ignore_errors=True)
         sh([binary, "init", "--dir", db_dir], stdout=subprocess.DEVNULL)
         sh([binary, "source", "add", "bench", "--url", BASE + "/",
             # As fast as the baseline's settings: 64 at once, no delay worth the name.
-            "--rate", "1000000/s", "--burst", "64", "--concurrency", "64",
+            "--rate", "1000000/s", "--burst", "64", "--concurrency", str(concurrency),
             "--allow-private-networks",
             "--category", "/", "--category-path", "/collections/", "--product-path", "/products/"],
            cwd=db_dir, stdout=subprocess.DEVNULL)
@@ -172,6 +172,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-scrapy", action="store_true")
+    ap.add_argument("--concurrency", type=int, default=64,
+                    help="specsync's pages at once (the baseline's fast settings use 64)")
     args = ap.parse_args()
     binary = specsync_binary()
     prepare_site()
@@ -184,12 +186,14 @@ def main():
                 scrapy.append(scrapy_crawl("fast_%d" % i))
             time.sleep(3)
             db_dir = os.path.join(WORK, "specsync_db")
-            first.append(specsync_crawl(binary, "first_%d" % i, db_dir, fresh=True))
+            first.append(specsync_crawl(binary, "first_%d" % i, db_dir, fresh=True,
+                                        concurrency=args.concurrency))
             time.sleep(3)
-            recrawl.append(specsync_crawl(binary, "recrawl_%d" % i, db_dir, fresh=False))
+            recrawl.append(specsync_crawl(binary, "recrawl_%d" % i, db_dir, fresh=False,
+                                          concurrency=args.concurrency))
     finally:
         stop_nginx(pid_file)
-    result = {"n": N, "runs": args.runs, "scrapy": scrapy, "specsync_first": first, "specsync_recrawl": recrawl,
+    result = {"n": N, "runs": args.runs, "specsync_concurrency": args.concurrency, "scrapy": scrapy, "specsync_first": first, "specsync_recrawl": recrawl,
               "loadavg": open("/proc/loadavg").read().split()[:3]}
     with open(os.path.join(RUN, "specsync_bench.json"), "w") as f:
         json.dump(result, f, indent=1)
