@@ -170,21 +170,7 @@ async fn a_source_rules_file_reads_the_pages_and_a_broken_rule_is_no_change() {
     .expect("sim");
     let shop = Shop::new();
     let rules = shop.write("sim-rules.toml", "title = \"h1\"\n");
-    let url = sim.base_url();
-    shop.ok(&[
-        "source",
-        "add",
-        "sim",
-        "--url",
-        &url,
-        "--rate",
-        "200/s",
-        "--burst",
-        "10",
-        "--allow-private-networks",
-        "--rules",
-        path_str(&rules),
-    ]);
+    shop.add_source_with(&sim, &["--rules", path_str(&rules)]);
     let file = shop.write(
         "listings.json",
         &serde_json::to_string(&sim.listings_json()).expect("json"),

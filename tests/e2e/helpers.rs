@@ -73,8 +73,13 @@ impl Shop {
 
     /// Adds the simulator as a source (fast, and allowed on loopback).
     pub fn add_source(&self, sim: &SupplierSim) {
+        self.add_source_with(sim, &[]);
+    }
+
+    /// Adds the simulator as a source with more `source add` arguments.
+    pub fn add_source_with(&self, sim: &SupplierSim, extra: &[&str]) {
         let url = sim.base_url();
-        self.ok(&[
+        let mut args = vec![
             "source",
             "add",
             "sim",
@@ -85,7 +90,9 @@ impl Shop {
             "--burst",
             "10",
             "--allow-private-networks",
-        ]);
+        ];
+        args.extend(extra);
+        self.ok(&args);
     }
 
     /// Adds the simulator as a source and imports the listings it would publish now.
