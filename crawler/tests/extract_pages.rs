@@ -416,3 +416,16 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    ))]
+
+    /// Arbitrary bytes, decoded as a fetched body is (invalid UTF-8 and all), then extracted.
+    #[test]
+    fn extraction_of_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
+        let page = crawler::fetch::decode(bytes, None);
+        let _ = extract(&url(), &page);
+    }
+}

@@ -176,12 +176,20 @@ fn marked(tag: &scan::Tag<'_>, words: &[&str]) -> Option<String> {
 }
 
 /// The first price-marked element after the title whose text reads as a price.
+/// How far after the title the product's own price is looked for: 60 KB of markup, so that a
+/// recommendation carousel further down does not lend its prices (chosen on the 70 real pages:
+/// BENCHMARKS.md gives the score for 30 KB to 200 KB).
+const PRICE_WINDOW: usize = 60 * 1024;
+
 fn price(html: &str, after: usize) -> Option<String> {
     let mut fallback = None;
     for attr in ["class", "id"] {
         for (name, tag) in scan::tags_with_attr(html, attr) {
             if tag.start < after || matches!(name, "del" | "s" | "strike" | "script" | "style") {
                 continue;
+            }
+            if tag.start > after + PRICE_WINDOW {
+                break;
             }
             let Some(marks) = marked(
                 &tag,
