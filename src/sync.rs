@@ -268,12 +268,7 @@ pub async fn source_for(app: &App, url: &Url) -> anyhow::Result<Source> {
     let sources = app.store.sources().await?;
     sources
         .into_iter()
-        .find(|s| {
-            Url::parse(&s.base_url).is_ok_and(|b| {
-                b.host_str() == url.host_str()
-                    && b.port_or_known_default() == url.port_or_known_default()
-            })
-        })
+        .find(|s| Url::parse(&s.base_url).is_ok_and(|b| crawler::same_site(&b, url)))
         .ok_or_else(|| {
             Usage::new(format!(
                 "no source crawls {url}: add its site with `specsync source add`"
@@ -341,9 +336,13 @@ async fn crawl_leased(
         run_id,
         ..CrawlSummary::default()
     };
+    let known = Known {
+        products: app.store.source_products(source.id).await?,
+        linked: app.store.links().await?.into_values().collect(),
+    };
     let mut targets = match only {
         Some(urls) => urls,
-        None => targets(app, source, &base, &mut summary).await?,
+        None => targets(app, source, &base, &known, &mut summary).await?,
     };
     if polite.obey_robots {
         obey_robots(app, &base, &polite, &mut targets, &mut summary).await;
@@ -355,10 +354,6 @@ async fn crawl_leased(
     let validators_by_url = &match rules_edited_since_last_crawl(app, source).await? {
         true => HashMap::new(),
         false => app.store.page_validators(source.id).await?,
-    };
-    let known = Known {
-        products: app.store.source_products(source.id).await?,
-        linked: app.store.links().await?.into_values().collect(),
     };
     let mut pending = Pending::default();
     let mut pages = futures::stream::iter(targets)
@@ -538,6 +533,7 @@ async fn targets(
     app: &App,
     source: &Source,
     base: &Url,
+    known: &Known,
     summary: &mut CrawlSummary,
 ) -> anyhow::Result<Vec<Url>> {
     let mut urls: BTreeSet<Url> = BTreeSet::new();
@@ -567,15 +563,13 @@ async fn targets(
             Err(e) => summary.discovery_error = Some(e.to_string()),
         }
     }
-    let known = app
-        .store
-        .active_products(source.id)
-        .await?
-        .into_iter()
-        .map(|p| p.url);
-    let linked = app.store.links().await?.into_values();
-    for url in known.chain(linked) {
-        if let Ok(url) = Url::parse(&url) {
+    let active = known
+        .products
+        .values()
+        .filter(|p| p.status == "active")
+        .map(|p| &p.url);
+    for url in active.chain(&known.linked) {
+        if let Ok(url) = Url::parse(url) {
             if url.host_str() == base.host_str() {
                 urls.insert(url);
             }

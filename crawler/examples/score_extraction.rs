@@ -94,17 +94,7 @@ fn named_values(url: &Url) -> Vec<String> {
 
 /// The variant the page is about.
 fn headline<'a>(url: &Url, raw: &'a RawProduct) -> Option<&'a RawVariant> {
-    let named: Vec<String> = url
-        .query_pairs()
-        .map(|(_, v)| v.into_owned())
-        .chain(url.fragment().into_iter().flat_map(|f| {
-            f.split('&')
-                .filter_map(|kv| kv.split_once('=').map(|(_, v)| v.to_owned()))
-        }))
-        .collect();
-    raw.variants
-        .iter()
-        .find(|v| v.sku.as_ref().is_some_and(|s| named.contains(s)))
+    named_variant(url, Some(raw))
         .or_else(|| {
             raw.variants
                 .iter()

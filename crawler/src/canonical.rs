@@ -51,6 +51,11 @@ fn is_tracking(name: &str, extra: &[String]) -> bool {
     TRACKING_PARAMS.iter().any(|p| matches(p)) || extra.iter().any(|p| matches(p))
 }
 
+/// Whether two URLs are on the same site: the same host and port (the default port counted).
+pub fn same_site(a: &Url, b: &Url) -> bool {
+    a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
 /// The canonical form of `url`; `extra` names more tracking parameters (a source's config).
 pub fn canonical_url(url: &Url, extra: &[String]) -> Url {
     let mut out = url.clone();

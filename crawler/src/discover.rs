@@ -59,10 +59,7 @@ async fn robots_sitemaps(fetcher: &Fetcher, base: &Url) -> Vec<Url> {
         // A sitemap on another host is not the source's to follow (and not the guard's to allow).
         crate::fetch::RobotsTxt::Found(text) => sitemap_lines(&text)
             .filter_map(|s| base.join(s).ok())
-            .filter(|u| {
-                u.host_str() == base.host_str()
-                    && u.port_or_known_default() == base.port_or_known_default()
-            })
+            .filter(|u| crate::same_site(u, base))
             .collect(),
         // No robots.txt is common; the default sitemap location is tried instead.
         _ => Vec::new(),
@@ -102,10 +99,7 @@ pub async fn category_urls(
 ) -> Result<Vec<Url>, FetchError> {
     use futures::stream::{FuturesUnordered, StreamExt};
     let start = categories.start;
-    let same_host = |u: &Url| {
-        u.host_str() == start.host_str()
-            && u.port_or_known_default() == start.port_or_known_default()
-    };
+    let same_host = |u: &Url| crate::same_site(u, start);
     let mut products = BTreeSet::new();
     let mut seen = BTreeSet::new();
     let mut queue = vec![crate::canonical_url(start, &[])];

@@ -16,7 +16,7 @@ pub mod guard;
 mod rate;
 pub mod robots;
 
-pub use canonical::{canonical_url, TRACKING_PARAMS};
+pub use canonical::{canonical_url, same_site, TRACKING_PARAMS};
 use catalog::{NormalizeRules, Product};
 pub use extract::ExtractError;
 pub use fetch::{

@@ -126,17 +126,6 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Notes that an unchanged page was seen again (what recording it would update).
-    pub async fn touch_product(&self, url: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 WHERE url = $2")
-            .bind(now_ms())
-            .bind(url)
-            .execute(&self.pool)
-            .await
-            .op("note an unchanged page")?;
-        Ok(())
-    }
-
     /// The validators of every page of a source, by URL.
     pub async fn page_validators(
         &self,

@@ -3,7 +3,7 @@
 use catalog::RawVariant;
 use scraper::{ElementRef, Html, Selector};
 
-use super::{scan, Found};
+use super::{collapse, scan, Found};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -108,10 +108,6 @@ fn price_cell(td: ElementRef<'_>) -> (String, String) {
         if struck { &mut was } else { &mut now }.push_str(text);
     }
     (collapse(&now), collapse(&was))
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The variant table as one extractor's findings: its rows are the variants.
