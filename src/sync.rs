@@ -340,6 +340,7 @@ async fn crawl_leased(
         products: app.store.source_products(source.id).await?,
         linked: app.store.links().await?.into_values().collect(),
     };
+    let started = std::time::Instant::now();
     let mut targets = match only {
         Some(urls) => urls,
         None => targets(app, source, &base, &known, &mut summary).await?,
@@ -348,6 +349,7 @@ async fn crawl_leased(
         obey_robots(app, &base, &polite, &mut targets, &mut summary).await;
     }
     summary.pages = targets.len();
+    tracing::debug!(source = %source.name, pages = summary.pages, elapsed = ?started.elapsed(), "discovered");
     let rules = std::sync::Arc::new(page_rules(app, source, &polite)?);
     // What each page's last answer said: a 304 or the same body skips extraction. Not after
     // the source's rules file changed: every page is read again under the new rules.
@@ -356,7 +358,7 @@ async fn crawl_leased(
         false => app.store.page_validators(source.id).await?,
     };
     let mut pending = Pending::default();
-    let mut pages = futures::stream::iter(targets)
+    let pages = futures::stream::iter(targets)
         .map(|url| {
             let validators = validators_by_url
                 .get(url.as_str())
@@ -373,77 +375,102 @@ async fn crawl_leased(
             task
         })
         .buffer_unordered(polite.concurrency);
+    // Fetching goes on while a batch is written: the pages in flight are driven by their own
+    // future, and hand their outcomes over through a channel of a few batches.
+    let (answered, mut outcomes) = tokio::sync::mpsc::channel(BATCH / 4);
+    let fetching = async move {
+        let mut pages = pages;
+        while let Some(outcome) = pages.next().await {
+            if answered.send(outcome).await.is_err() {
+                // The recorder stopped (the host was paused, or a write failed).
+                break;
+            }
+        }
+    };
     let progress = progress_bar(&source.name, summary.pages);
     let mut reached = 0;
     let mut done = 0;
     let mut failing_in_a_row = 0;
     let mut last_error: Option<String> = None;
-    while let Some(joined) = pages.next().await {
-        // A page task ends only by returning or by a panic, which is a bug to report as such.
-        let (url, outcome) = joined.context("a page's fetch task crashed")?;
-        done += 1;
-        progress.inc(1);
-        if done % RENEW_EVERY == 0 {
-            app.store
-                .acquire_lease(source.id, &app.worker, LEASE_MS)
-                .await?;
-        }
-        match outcome {
-            PageOutcome::Product {
-                product,
-                validators,
-            } => {
-                reached += 1;
-                let validators = Some(store_validators(validators));
-                let page = judge_page(app, source, &known, &url, *product, validators).await?;
-                pending.pages.push(page);
-            }
-            PageOutcome::Unchanged => {
-                reached += 1;
-                summary.not_modified += 1;
-                // The stored snapshot still holds. Only a listing not yet compared with it (linked
-                // or re-imported since) makes it worth loading; otherwise the page is just seen.
-                let needs_compare = known.linked.contains(url.as_str())
-                    && app.store.needs_compare(url.as_str()).await?;
-                let snapshot = match needs_compare {
-                    true => app.store.latest_snapshot(url.as_str()).await?,
-                    false => None,
-                };
-                match snapshot {
-                    Some(snapshot) => {
-                        let page = judge_page(app, source, &known, &url, snapshot, None).await?;
+    let recording = async {
+        let recorded = async {
+            while let Some(joined) = outcomes.recv().await {
+                // A page task ends only by returning or by a panic, which is a bug to report as such.
+                let (url, outcome) = joined.context("a page's fetch task crashed")?;
+                done += 1;
+                progress.inc(1);
+                if done % RENEW_EVERY == 0 {
+                    app.store
+                        .acquire_lease(source.id, &app.worker, LEASE_MS)
+                        .await?;
+                }
+                match outcome {
+                    PageOutcome::Product {
+                        product,
+                        validators,
+                    } => {
+                        reached += 1;
+                        let validators = Some(store_validators(validators));
+                        let page =
+                            judge_page(app, source, &known, &url, *product, validators).await?;
                         pending.pages.push(page);
                     }
-                    None => pending.touched.push(url.to_string()),
+                    PageOutcome::Unchanged => {
+                        reached += 1;
+                        summary.not_modified += 1;
+                        // The stored snapshot still holds. Only a listing not yet compared with it (linked
+                        // or re-imported since) makes it worth loading; otherwise the page is just seen.
+                        let needs_compare = known.linked.contains(url.as_str())
+                            && app.store.needs_compare(url.as_str()).await?;
+                        let snapshot = match needs_compare {
+                            true => app.store.latest_snapshot(url.as_str()).await?,
+                            false => None,
+                        };
+                        match snapshot {
+                            Some(snapshot) => {
+                                let page =
+                                    judge_page(app, source, &known, &url, snapshot, None).await?;
+                                pending.pages.push(page);
+                            }
+                            None => pending.touched.push(url.to_string()),
+                        }
+                    }
+                    PageOutcome::Failed(failure) => {
+                        if failure.class() == FailureClass::Gone {
+                            // A 404 is the host answering: it is not failing.
+                            reached += 1;
+                            failing_in_a_row = 0;
+                        } else {
+                            failing_in_a_row += 1;
+                            last_error = Some(failure.to_string());
+                        }
+                        record_failure(app, source, run_id, &url, &failure, &mut summary).await?;
+                        if failing_in_a_row >= PAUSE_AFTER_FAILURES {
+                            // The rest is not fetched: each page would fail the same way and only add load.
+                            summary.paused = Some(format!(
+                                "paused after {failing_in_a_row} pages failed in a row: {failure}"
+                            ));
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                failing_in_a_row = 0;
+                if pending.is_full() {
+                    pending.flush(app, source, run_id, &mut summary).await?;
                 }
             }
-            PageOutcome::Failed(failure) => {
-                if failure.class() == FailureClass::Gone {
-                    // A 404 is the host answering: it is not failing.
-                    reached += 1;
-                    failing_in_a_row = 0;
-                } else {
-                    failing_in_a_row += 1;
-                    last_error = Some(failure.to_string());
-                }
-                record_failure(app, source, run_id, &url, &failure, &mut summary).await?;
-                if failing_in_a_row >= PAUSE_AFTER_FAILURES {
-                    // The rest is not fetched: each page would fail the same way and only add load.
-                    summary.paused = Some(format!(
-                        "paused after {failing_in_a_row} pages failed in a row: {failure}"
-                    ));
-                    break;
-                }
-                continue;
-            }
+            pending.flush(app, source, run_id, &mut summary).await
         }
-        failing_in_a_row = 0;
-        if pending.is_full() {
-            pending.flush(app, source, run_id, &mut summary).await?;
-        }
-    }
-    pending.flush(app, source, run_id, &mut summary).await?;
+        .await;
+        // Closing the channel stops the fetching when recording ended early.
+        outcomes.close();
+        recorded
+    };
+    let ((), recorded) = tokio::join!(fetching, recording);
+    recorded?;
     progress.finish_and_clear();
+    tracing::debug!(source = %source.name, elapsed = ?started.elapsed(), "pages fetched and recorded");
     let summary_json = serde_json::to_string(&summary)?;
     let health = app
         .store

@@ -150,12 +150,13 @@ struct Source<'a> {
 }
 
 /// Sets `slot` from `value` if it is empty or `value` is more trusted; a disagreement is noted.
+/// `field` names the slot in the provenance; it is only formatted when a note is written.
 fn take(
     slot: &mut Option<String>,
     slot_rank: &mut u8,
     value: &Option<String>,
     source: Source<'_>,
-    field: &str,
+    field: &dyn Fn() -> String,
     provenance: &mut Vec<Provenance>,
 ) {
     let Some(value) = value else { return };
@@ -164,17 +165,18 @@ fn take(
             *slot = Some(value.clone());
             *slot_rank = source.rank;
             provenance.push(Provenance {
-                field: field.to_owned(),
+                field: field(),
                 from: source.from.to_owned(),
             });
         }
-        Some(current) if !current.eq_ignore_ascii_case(value) => {
+        Some(current) if !same_value(current, value) => {
+            let field = field();
             let (kept, other) = if source.rank > *slot_rank {
                 let old = std::mem::replace(current, value.clone());
                 *slot_rank = source.rank;
                 provenance.retain(|p| p.field != field);
                 provenance.push(Provenance {
-                    field: field.to_owned(),
+                    field: field.clone(),
                     from: source.from.to_owned(),
                 });
                 (value.clone(), old)
@@ -187,7 +189,7 @@ fn take(
                 source.from
             };
             provenance.push(Provenance {
-                field: field.to_owned(),
+                field,
                 from: format!(
                     "conflict: kept {:?}; {from} said {:?}",
                     short(&kept),
@@ -195,8 +197,33 @@ fn take(
                 ),
             });
         }
-        Some(_) => {}
+        Some(current) => {
+            // The same value: the more trusted extractor's way of writing it is kept.
+            if source.rank > *slot_rank {
+                *current = value.clone();
+                *slot_rank = source.rank;
+                let field = field();
+                if let Some(p) = provenance.iter_mut().rev().find(|p| p.field == field) {
+                    p.from = source.from.to_owned();
+                }
+            }
+        }
     }
+}
+
+/// Whether two extractors said the same thing, as written: `InStock` and
+/// `https://schema.org/InStock`, or `210.99` and `$210.99`, are no disagreement.
+fn same_value(a: &str, b: &str) -> bool {
+    let bare = |s: &'_ str| -> (bool, String) {
+        let s = s.trim();
+        let s = s.rsplit_once("schema.org/").map_or(s, |(_, v)| v);
+        let numeric = s.trim_matches(|c: char| !c.is_ascii_digit());
+        match numeric.is_empty() {
+            true => (false, s.to_ascii_lowercase()),
+            false => (true, numeric.to_owned()),
+        }
+    };
+    a.eq_ignore_ascii_case(b) || bare(a) == bare(b)
 }
 
 /// A merged variant with the trust of each of its fields.
@@ -231,7 +258,7 @@ impl MergedVariant {
                 rank,
                 value,
                 source,
-                &format!("variants[{n}].{name}"),
+                &|| format!("variants[{n}].{name}"),
                 prov,
             );
         }
@@ -297,7 +324,7 @@ pub fn merge(found: Vec<Found>) -> Option<RawProduct> {
             (&mut out.description, &p.description, "description"),
         ];
         for ((slot, value, name), rank) in scalars.into_iter().zip(ranks.iter_mut()) {
-            take(slot, rank, value, source, name, &mut prov);
+            take(slot, rank, value, source, &|| name.to_owned(), &mut prov);
         }
         if out.images.is_empty() && !p.images.is_empty() {
             out.images = p.images.clone();

@@ -9,10 +9,13 @@ use super::{scan, Found};
 
 /// The product of the page's JSON-LD: the first `ProductGroup`, else the first `Product`.
 pub(super) fn extract(html: &str) -> Option<Found> {
-    let mut products: Vec<(usize, Value)> = Vec::new();
-    for (i, block) in blocks(html).enumerate() {
-        let Some(v) = lenient(block) else { continue };
-        collect_products(&v, i, &mut products);
+    let parsed: Vec<(usize, Value)> = blocks(html)
+        .enumerate()
+        .filter_map(|(i, block)| Some((i, lenient(block)?)))
+        .collect();
+    let mut products: Vec<(usize, &Value)> = Vec::new();
+    for (i, v) in &parsed {
+        collect_products(v, *i, &mut products);
     }
     let (i, product) = products
         .iter()
@@ -47,7 +50,7 @@ fn is_type(v: &Value, wanted: &[&str]) -> bool {
 
 /// Every `Product`/`ProductGroup` in a block, at any depth of arrays and `@graph`, and under
 /// `mainEntity` / `itemOffered` (a `WebPage` or an `Offer` naming the product).
-fn collect_products(v: &Value, block: usize, out: &mut Vec<(usize, Value)>) {
+fn collect_products<'v>(v: &'v Value, block: usize, out: &mut Vec<(usize, &'v Value)>) {
     match v {
         Value::Array(items) => items
             .iter()
@@ -62,7 +65,7 @@ fn collect_products(v: &Value, block: usize, out: &mut Vec<(usize, Value)>) {
                     "ProductModel",
                 ],
             ) {
-                out.push((block, v.clone()));
+                out.push((block, v));
                 return;
             }
             for key in ["@graph", "mainEntity", "itemOffered", "about"] {

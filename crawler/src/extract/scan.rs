@@ -31,7 +31,27 @@ impl<'a> Tag<'a> {
 pub fn tags<'a>(html: &'a str, name: &'a str) -> impl Iterator<Item = Tag<'a>> + 'a {
     let bytes = html.as_bytes();
     let n = name.len();
-    memchr_iter(b'<', bytes).filter_map(move |lt| {
+    // The candidates: a page has thousands of `<` and few of them open the wanted element, so
+    // a page whose tags never start with an upper-case letter (no `<S` for `script`) is searched
+    // for `<script` itself (SIMD); otherwise every `<` is visited. A name written with a
+    // lower-case first letter and upper-case ones after it (`<sCRIPT`) is only found on a page
+    // of the second kind.
+    let first = name.bytes().next().unwrap_or(b'<');
+    let upper = [b'<', first.to_ascii_uppercase()];
+    let candidates: Box<dyn Iterator<Item = usize> + 'a> =
+        if first.is_ascii_lowercase() && memchr::memmem::find(bytes, &upper).is_none() {
+            let needle = format!("<{}", name.to_ascii_lowercase());
+            let finder = memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
+            let mut from = 0;
+            Box::new(std::iter::from_fn(move || {
+                let at = from + finder.find(bytes.get(from..)?)?;
+                from = at + 1;
+                Some(at)
+            }))
+        } else {
+            Box::new(memchr_iter(b'<', bytes))
+        };
+    candidates.filter_map(move |lt| {
         let after = lt + 1 + n;
         let tag_name = bytes.get(lt + 1..after)?;
         if !tag_name.eq_ignore_ascii_case(name.as_bytes()) {

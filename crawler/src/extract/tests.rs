@@ -75,3 +75,34 @@ fn pages_without_a_product_are_an_error_naming_the_url() {
         assert!(err.to_string().contains("/products/1.html"), "{err}");
     }
 }
+
+#[test]
+fn the_same_value_written_two_ways_is_no_conflict() {
+    let html = r#"<script type="application/ld+json">{"@type":"Product","name":"P","offers":[
+        {"sku":"A1","price":"210.99","priceCurrency":"USD","availability":"https://schema.org/InStock"},
+        {"sku":"A2","price":"12.00","priceCurrency":"USD","availability":"https://schema.org/InStock"}]}</script>
+        <table class="variant-table"><tr><th>SKU<th>Color<th>Price<th>Availability
+        <tr><td>A1<td>Red<td>$210.99<td>InStock
+        <tr><td>A2<td>Blue<td>$13.00<td>instock</table>"#;
+    let raw = extract(&url(), html).expect("extract");
+    let notes = |field: &str| -> Vec<&str> {
+        raw.provenance
+            .iter()
+            .filter(|p| p.field == field)
+            .map(|p| p.from.as_str())
+            .collect()
+    };
+    assert_eq!(
+        notes("variants[0].price"),
+        ["json-ld[0]"],
+        "$210.99 and 210.99 agree: the more trusted writing is kept, no conflict"
+    );
+    assert_eq!(raw.variants[0].price.as_deref(), Some("210.99"));
+    assert_eq!(notes("variants[0].availability"), ["json-ld[0]"]);
+    let a2 = notes("variants[1].price");
+    assert!(
+        a2.iter()
+            .any(|n| n.contains("conflict") && n.contains("$13.00")),
+        "{a2:?}"
+    );
+}
