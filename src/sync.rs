@@ -84,6 +84,10 @@ pub struct CrawlSummary {
     pub new_styles: usize,
     /// Pages the supplier answered 304 or with the same body (not extracted again).
     pub not_modified: usize,
+    /// Discovery pages (sitemaps, category pages) asked.
+    pub discovery_pages: usize,
+    /// Discovery pages that had not changed: their links from the last crawl were used.
+    pub discovery_unchanged: usize,
     /// Pages robots.txt does not allow (not fetched).
     pub disallowed: usize,
     /// Changes recorded by this run.
@@ -329,6 +333,7 @@ async fn crawl_leased(
     source: &Source,
     only: Option<Vec<Url>>,
 ) -> anyhow::Result<CrawlSummary> {
+    let started = std::time::Instant::now();
     let (polite, base) = prepare(app, source)?;
     let run_id = app.store.start_run(source.id).await?;
     let mut summary = CrawlSummary {
@@ -336,14 +341,44 @@ async fn crawl_leased(
         run_id,
         ..CrawlSummary::default()
     };
-    let known = Known {
-        products: app.store.source_products(source.id).await?,
-        linked: app.store.links().await?.into_values().collect(),
+    // What the store knows and what the site lists are read at once: one waits on the
+    // database, the other on the supplier.
+    let preload = async {
+        let known = Known {
+            products: app.store.source_products(source.id).await?,
+            linked: app.store.links().await?.into_values().collect(),
+        };
+        let reread_all = rules_edited_since_last_crawl(app, source).await?;
+        tracing::debug!(source = %source.name, elapsed = ?started.elapsed(), "known products read");
+        anyhow::Ok((known, reread_all))
     };
-    let started = std::time::Instant::now();
-    let mut targets = match only {
-        Some(urls) => urls,
-        None => targets(app, source, &base, &known, &mut summary).await?,
+    // Read first: the database is busy with the preload once that starts.
+    let memo = match only.is_some() {
+        true => discover::Memo::default(),
+        false => discover::Memo {
+            known: app
+                .store
+                .discovery_pages(source.id)
+                .await?
+                .into_iter()
+                .map(|(url, page)| (url, remembered_of(page)))
+                .collect(),
+            ..discover::Memo::default()
+        },
+    };
+    let discovery = async {
+        match only.is_some() {
+            true => Ok(None),
+            false => discovered(app, source, &base, memo, &mut summary)
+                .await
+                .map(Some),
+        }
+    };
+    let (preloaded, found) = tokio::join!(preload, discovery);
+    let (known, reread_all) = preloaded?;
+    let mut targets = match (only, found?) {
+        (Some(urls), _) => urls,
+        (None, found) => with_known(found.unwrap_or_default(), &known, source, &base),
     };
     if polite.obey_robots {
         obey_robots(app, &base, &polite, &mut targets, &mut summary).await;
@@ -351,19 +386,17 @@ async fn crawl_leased(
     summary.pages = targets.len();
     tracing::debug!(source = %source.name, pages = summary.pages, elapsed = ?started.elapsed(), "discovered");
     let rules = std::sync::Arc::new(page_rules(app, source, &polite)?);
-    // What each page's last answer said: a 304 or the same body skips extraction. Not after
-    // the source's rules file changed: every page is read again under the new rules.
-    let validators_by_url = &match rules_edited_since_last_crawl(app, source).await? {
-        true => HashMap::new(),
-        false => app.store.page_validators(source.id).await?,
-    };
     let mut pending = Pending::default();
     let pages = futures::stream::iter(targets)
         .map(|url| {
-            let validators = validators_by_url
-                .get(url.as_str())
-                .map(validators_of)
-                .unwrap_or_default();
+            // What the page's last answer said: a 304 or the same body skips extraction. Not
+            // after the source's rules file changed: every page is read again under the new rules.
+            let validators = match reread_all {
+                true => None,
+                false => known.products.get(url.as_str()),
+            }
+            .map(|p| validators_of(&p.validators))
+            .unwrap_or_default();
             let fetcher = std::sync::Arc::clone(&app.fetcher);
             let rules = std::sync::Arc::clone(&rules);
             // Each page its own task, so that fetching (TLS, decompression, decoding) runs on
@@ -488,6 +521,24 @@ async fn crawl_leased(
     Ok(summary)
 }
 
+fn remembered_of(page: store::DiscoveryPage) -> discover::Remembered {
+    discover::Remembered {
+        kind: page.kind,
+        validators: validators_of(&page.validators),
+        links: page.links,
+        next: page.next_page,
+    }
+}
+
+fn discovery_page_of(page: discover::Remembered) -> store::DiscoveryPage {
+    store::DiscoveryPage {
+        kind: page.kind,
+        validators: store_validators(page.validators),
+        links: page.links,
+        next_page: page.next,
+    }
+}
+
 fn validators_of(v: &store::PageValidators) -> crawler::Validators {
     crawler::Validators {
         etag: v.etag.clone(),
@@ -553,19 +604,20 @@ async fn obey_robots(
     }
 }
 
-/// The pages to crawl: the catalogue's (sitemap), plus every product already known or linked on
-/// this source's host, so a product that left the catalogue is still checked (that is how it is
-/// found gone).
-async fn targets(
+/// The product pages the site lists: in its sitemap(s) and on its category pages. Discovery
+/// pages are asked conditionally; the unchanged ones give the links remembered from the last
+/// crawl.
+async fn discovered(
     app: &App,
     source: &Source,
     base: &Url,
-    known: &Known,
+    mut memo: discover::Memo,
     summary: &mut CrawlSummary,
-) -> anyhow::Result<Vec<Url>> {
+) -> anyhow::Result<BTreeSet<Url>> {
     let mut urls: BTreeSet<Url> = BTreeSet::new();
     let product_path = source.settings.product_path.as_deref();
-    match discover::sitemap_urls(&app.fetcher, base, product_path).await {
+    let started = std::time::Instant::now();
+    match discover::sitemap_urls(&app.fetcher, base, product_path, &mut memo).await {
         Ok(found) => urls.extend(found),
         Err(e) => {
             tracing::warn!(source = %source.name, error = %e, "discovery failed; crawling known products only");
@@ -585,30 +637,56 @@ async fn targets(
             product_path,
             concurrency: usize::try_from(source.settings.concurrency).unwrap_or(1),
         };
-        match discover::category_urls(&app.fetcher, categories).await {
+        tracing::debug!(elapsed = ?started.elapsed(), "sitemap read");
+        match discover::category_urls(&app.fetcher, categories, &mut memo).await {
             Ok(found) => urls.extend(found),
             Err(e) => summary.discovery_error = Some(e.to_string()),
         }
     }
-    let active = known
+    tracing::debug!(elapsed = ?started.elapsed(), "category pages read");
+    summary.discovery_pages = memo.unchanged + memo.read.len();
+    summary.discovery_unchanged = memo.unchanged;
+    let read: Vec<(String, store::DiscoveryPage)> = memo
+        .read
+        .into_iter()
+        .map(|(url, page)| (url, discovery_page_of(page)))
+        .collect();
+    app.store.save_discovery_pages(source.id, &read).await?;
+    Ok(urls)
+}
+
+/// The crawl's pages: those discovered, and every product already known or linked on the
+/// source's host, so a product that left the catalogue is still checked (that is how it is found
+/// gone). Canonical (with the source's own tracking parameters), sorted, deduplicated.
+fn with_known(mut urls: BTreeSet<Url>, known: &Known, source: &Source, base: &Url) -> Vec<Url> {
+    // Known products the catalogue no longer lists are crawled too (that is how one is found
+    // gone). Compared as text first: most are listed, and parsing 20,000 URLs again is most
+    // of an unchanged recrawl's discovery.
+    let extra = &source.settings.tracking_params;
+    let listed: HashSet<&str> = urls.iter().map(Url::as_str).collect();
+    let unlisted: Vec<Url> = known
         .products
         .values()
         .filter(|p| p.status == "active")
-        .map(|p| &p.url);
-    for url in active.chain(&known.linked) {
-        if let Ok(url) = Url::parse(url) {
-            if url.host_str() == base.host_str() {
-                urls.insert(url);
-            }
-        }
-    }
-    let extra = &source.settings.tracking_params;
-    Ok(urls
-        .into_iter()
+        .map(|p| &p.url)
+        .chain(&known.linked)
+        .filter(|u| !listed.contains(u.as_str()))
+        .filter_map(|u| Url::parse(u).ok())
+        .filter(|u| u.host_str() == base.host_str())
         .map(|u| crawler::canonical_url(&u, extra))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect())
+        .collect();
+    drop(listed);
+    urls.extend(unlisted);
+    match extra.is_empty() {
+        // Discovery made them canonical already, but for the source's own tracking parameters.
+        true => urls.into_iter().collect(),
+        false => urls
+            .into_iter()
+            .map(|u| crawler::canonical_url(&u, extra))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// What the crawl knows of the source before it starts, so that a page is judged without a
@@ -624,6 +702,7 @@ struct Known {
 struct PendingPage {
     product: Product,
     hash: String,
+    json: String,
     changes: Vec<diff::Proposal>,
     compared: Vec<catalog::ListingId>,
     flap_crawls: i64,
@@ -671,6 +750,7 @@ impl Pending {
                 run_id,
                 product: &p.product,
                 content_hash: &p.hash,
+                product_json: Some(&p.json),
                 changes: &p.changes,
                 compared: &p.compared,
                 flap_crawls: p.flap_crawls,
@@ -700,7 +780,7 @@ async fn judge_page(
 ) -> anyhow::Result<PendingPage> {
     // The requested URL is the product's identity, whatever the page calls itself.
     product.url = url.to_string();
-    let hash = product.content_hash();
+    let (json, hash) = product.json_and_hash();
     let stored = known.products.get(&product.url);
     let version_after = match stored {
         Some(s) if s.content_hash.as_deref() == Some(hash.as_str()) => s.version,
@@ -735,6 +815,7 @@ async fn judge_page(
     Ok(PendingPage {
         product,
         hash,
+        json,
         changes,
         compared,
         flap_crawls: i64::from(app.config.rules.for_source(&source.name).flap_crawls),

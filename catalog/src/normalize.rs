@@ -42,7 +42,10 @@ pub struct NormalizeRules {
 }
 
 /// Normalizes a raw product.
-pub fn normalize(raw: &RawProduct, rules: &NormalizeRules) -> Result<Product, NormalizeError> {
+pub fn normalize<'r>(
+    raw: &'r RawProduct,
+    rules: &NormalizeRules,
+) -> Result<Product, NormalizeError> {
     let default_currency = rules.currency;
     let url = raw.url.clone();
     let title = raw
@@ -57,6 +60,16 @@ pub fn normalize(raw: &RawProduct, rules: &NormalizeRules) -> Result<Product, No
 
     let mut currency = product_currency;
     let mut variants: Vec<Variant> = Vec::with_capacity(raw.variants.len());
+    // Every variant names the same few options: each label is made canonical once.
+    let mut canonical_names: Vec<(&str, String)> = Vec::new();
+    let mut name_of = |label: &'r str| -> String {
+        if let Some((_, name)) = canonical_names.iter().find(|(l, _)| *l == label) {
+            return name.clone();
+        }
+        let name = rules.names.canonical(label);
+        canonical_names.push((label, name.clone()));
+        name
+    };
     for rv in &raw.variants {
         let variant_currency =
             declared_currency(&url, rv.currency.as_deref(), default_currency)?.or(product_currency);
@@ -89,14 +102,17 @@ pub fn normalize(raw: &RawProduct, rules: &NormalizeRules) -> Result<Product, No
             .availability
             .as_deref()
             .map_or(Availability::Unknown, Availability::parse);
-        let key = SpecKey::from_pairs_with(
-            &rules.names,
-            rv.spec.iter().map(|(l, v)| (l.as_str(), v.as_str())),
+        let names: Vec<String> = rv.spec.iter().map(|(l, _)| name_of(l)).collect();
+        let key = SpecKey::from_canonical_names(
+            names
+                .iter()
+                .cloned()
+                .zip(rv.spec.iter().map(|(_, v)| v.as_str())),
         );
-        let spec: BTreeMap<String, String> = rv
-            .spec
-            .iter()
-            .map(|(l, v)| (rules.names.canonical(l), v.trim().to_owned()))
+        let spec: BTreeMap<String, String> = names
+            .into_iter()
+            .zip(&rv.spec)
+            .map(|(name, (_, v))| (name, v.trim().to_owned()))
             .collect();
         variants.push(Variant {
             key,

@@ -75,9 +75,20 @@ impl Product {
     /// A hash of everything the product says, hex SHA-256 of its JSON: an unchanged page gives
     /// the same hash, so it adds no snapshot version.
     pub fn content_hash(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        let digest = Sha256::digest(&json);
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        self.json_and_hash().1
+    }
+
+    /// The product's JSON (as a snapshot stores it) and its [`content_hash`](Self::content_hash),
+    /// from one serialization.
+    pub fn json_and_hash(&self) -> (String, String) {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let digest = Sha256::digest(json.as_bytes());
+        let mut hex = String::with_capacity(64);
+        for b in digest {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+        }
+        (json, hex)
     }
 }
 

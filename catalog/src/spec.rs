@@ -50,6 +50,20 @@ impl SpecKey {
         SpecKey(map)
     }
 
+    /// A key from option names already canonical ([`OptionNames::canonical`]) and values as
+    /// shown.
+    pub fn from_canonical_names<V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (String, V)>,
+    ) -> Self {
+        SpecKey(
+            pairs
+                .into_iter()
+                .filter(|(n, _)| !n.is_empty())
+                .map(|(n, v)| (n, canonical_option_value(v.as_ref())))
+                .collect(),
+        )
+    }
+
     /// Parses the textual form `color=red;size=xl` (as printed by `Display`). The parts are
     /// canonicalized again, so a hand-written `Size=XL;Color=Red` gives the same key.
     pub fn parse(key: &str) -> Result<Self, SpecKeyError> {
@@ -367,6 +381,10 @@ impl OptionNames {
 fn fold_name(label: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let label = label.trim().trim_end_matches([':', '：']);
+    if label.is_ascii() {
+        // NFKC and traditional → simplified leave ASCII as it is.
+        return fold(label);
+    }
     let nfkc: String = label.nfkc().collect();
     let simplified = if nfkc.is_ascii() {
         nfkc

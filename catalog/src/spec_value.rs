@@ -7,13 +7,17 @@ use unicode_normalization::UnicodeNormalization;
 /// The canonical value: NFKC (full-width → half-width), simplified Chinese, collapsed
 /// whitespace, lower case; then size spellings and measurements unified.
 pub fn canonical_option_value(value: &str) -> String {
-    let nfkc: String = value.nfkc().collect();
-    let simplified = if nfkc.is_ascii() {
-        nfkc
-    } else {
-        simplet2s::convert(&nfkc)
+    // NFKC and traditional → simplified leave ASCII as it is.
+    let folded = match value.is_ascii() {
+        true => fold(value),
+        false => {
+            let nfkc: String = value.nfkc().collect();
+            match nfkc.is_ascii() {
+                true => fold(&nfkc),
+                false => fold(&simplet2s::convert(&nfkc)),
+            }
+        }
     };
-    let folded = fold(&simplified);
     if let Some(size) = size(&folded) {
         return size;
     }

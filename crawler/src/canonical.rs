@@ -58,6 +58,10 @@ pub fn same_site(a: &Url, b: &Url) -> bool {
 
 /// The canonical form of `url`; `extra` names more tracking parameters (a source's config).
 pub fn canonical_url(url: &Url, extra: &[String]) -> Url {
+    if url.query().is_none() && url.fragment().is_none() {
+        // `Url` has already lower-cased the host and dropped a default port.
+        return url.clone();
+    }
     let mut out = url.clone();
     out.set_fragment(None);
     let kept: Vec<(String, String)> = url

@@ -3,13 +3,67 @@
 //! The sitemap is named by robots.txt's `Sitemap:` lines, else `/sitemap.xml`; sitemap indexes
 //! are followed (to a depth of 3). Only URLs on the source's own host are kept.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
 use url::Url;
 
+use crate::fetch::{Fetched, Validators};
 use crate::{FetchError, Fetcher};
 
 const MAX_INDEX_DEPTH: usize = 3;
+
+/// A discovery page (a sitemap, a category page) as read before: how to ask it again, and
+/// what it gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Remembered {
+    /// [`SITEMAP`], [`SITEMAP_INDEX`] or [`CATEGORY`].
+    pub kind: String,
+    pub validators: Validators,
+    /// Its links (a sitemap's `<loc>`s, a category page's `<a href>`s), absolute, in page order.
+    pub links: Vec<String>,
+    /// A category page's `rel="next"` page.
+    pub next: Option<String>,
+}
+
+pub const SITEMAP: &str = "sitemap";
+pub const SITEMAP_INDEX: &str = "sitemap index";
+pub const CATEGORY: &str = "category";
+
+/// What discovery remembers between crawls. A discovery page is asked conditionally; one that
+/// answers 304 (or the same body) gives the links it gave last time, so an unchanged catalogue
+/// costs a request per page and no reading.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// What the last crawl read, by URL.
+    pub known: HashMap<String, Remembered>,
+    /// Pages read this time (new, or changed since): to remember for the next crawl.
+    pub read: Vec<(String, Remembered)>,
+    /// Pages that had not changed, whose remembered links were used.
+    pub unchanged: usize,
+}
+
+/// A discovery page's links: the remembered ones when it has not changed (borrowed), else read
+/// from its body by `parse` (owned: to be remembered).
+async fn links_of<'k>(
+    fetcher: &Fetcher,
+    url: &Url,
+    known: Option<&'k Remembered>,
+    parse: impl FnOnce(&str, &Url) -> Remembered,
+) -> Result<Cow<'k, Remembered>, FetchError> {
+    let validators = known.map(|k| k.validators.clone()).unwrap_or_default();
+    let page = match fetcher.fetch_if_changed(url, &validators).await? {
+        Fetched::Page(page) => page,
+        Fetched::Unchanged => match known {
+            Some(known) => return Ok(Cow::Borrowed(known)),
+            // Not asked conditionally, so not answered so: read it as any page.
+            None => Box::new(fetcher.fetch(url).await?),
+        },
+    };
+    let mut read = parse(&page.body, &page.url);
+    read.validators = page.validators;
+    Ok(Cow::Owned(read))
+}
 
 /// Every page URL the source's sitemaps list, on the source's host (and under `product_path`,
 /// when given), deduplicated and sorted.
@@ -17,6 +71,7 @@ pub async fn sitemap_urls(
     fetcher: &Fetcher,
     base: &Url,
     product_path: Option<&str>,
+    memo: &mut Memo,
 ) -> Result<Vec<Url>, FetchError> {
     let mut queue: Vec<(Url, usize)> = robots_sitemaps(fetcher, base)
         .await
@@ -32,23 +87,51 @@ pub async fn sitemap_urls(
         if !seen_sitemaps.insert(sitemap.clone()) {
             continue;
         }
-        let page = fetcher.fetch(&sitemap).await?;
-        let parsed = parse_sitemap(&page.body);
-        for loc in parsed.locs {
-            let Ok(url) = Url::parse(&loc) else {
+        let known = memo.known.get(sitemap.as_str());
+        let map = links_of(fetcher, &sitemap, known, |body, _| {
+            let parsed = parse_sitemap(body);
+            Remembered {
+                kind: match parsed.is_index {
+                    true => SITEMAP_INDEX,
+                    false => SITEMAP,
+                }
+                .to_owned(),
+                // Only what is used is remembered (the store forgets it all when the source's
+                // settings change).
+                links: match (parsed.is_index, product_path) {
+                    (false, Some(path)) => parsed
+                        .locs
+                        .into_iter()
+                        .filter(|l| l.contains(path))
+                        .collect(),
+                    _ => parsed.locs,
+                },
+                ..Remembered::default()
+            }
+        })
+        .await?;
+        let is_index = map.kind == SITEMAP_INDEX;
+        // Entries outside `product_path` are not parsed (unless this is an index).
+        let wanted = |l: &&String| is_index || product_path.is_none_or(|p| l.contains(p));
+        for loc in map.links.iter().filter(wanted) {
+            let Ok(url) = Url::parse(loc) else {
                 tracing::debug!(%sitemap, loc, "skipping a sitemap entry that is not a URL");
                 continue;
             };
             if url.host_str() != base.host_str() {
                 continue;
             }
-            if parsed.is_index {
+            if is_index {
                 if depth < MAX_INDEX_DEPTH {
                     queue.push((url, depth + 1));
                 }
             } else if product_path.is_none_or(|p| url.path().starts_with(p)) {
                 pages.insert(crate::canonical_url(&url, &[]));
             }
+        }
+        match map {
+            Cow::Owned(map) => memo.read.push((sitemap.to_string(), map)),
+            Cow::Borrowed(_) => memo.unchanged += 1,
         }
     }
     Ok(pages.into_iter().collect())
@@ -93,53 +176,174 @@ pub struct Categories<'a> {
 /// `category_path`, every link on the start's host whose path starts with `product_path`.
 /// Canonical, deduplicated, sorted. Query strings of category links are kept only for
 /// `rel="next"` (a `?page=2`); filters and sorts (`?sort=price`) would list the same products.
+///
+/// Numbered pages form chains (page 2 is only known from page 1), which would make a crawl wait
+/// for one page after another. So every page reached last time (in `memo`) is asked again at
+/// once, conditionally; pages that changed may lead to new ones, asked as they are found. The
+/// products are then read from the pages reachable from `start` as the site is now: a page no
+/// longer linked does not count, and only its failure is forgiven.
 pub async fn category_urls(
     fetcher: &Fetcher,
     categories: Categories<'_>,
+    memo: &mut Memo,
 ) -> Result<Vec<Url>, FetchError> {
     use futures::stream::{FuturesUnordered, StreamExt};
-    let start = categories.start;
-    let same_host = |u: &Url| crate::same_site(u, start);
-    let mut products = BTreeSet::new();
-    let mut seen = BTreeSet::new();
-    let mut queue = vec![crate::canonical_url(start, &[])];
+    let start = crate::canonical_url(categories.start, &[]);
+    let known = &memo.known;
+    let mut pages: HashMap<Url, Result<Cow<'_, Remembered>, FetchError>> = HashMap::new();
+    // Each page's category links, read once: as remembered, then as answered now.
+    let mut was: HashMap<Url, Vec<Url>> = HashMap::new();
+    let mut now: HashMap<Url, Vec<Url>> = HashMap::new();
+    let mut queue: Vec<Url> = reachable(&start, |u| {
+        let page = known.get(u.as_str()).filter(|k| k.kind == CATEGORY)?;
+        Some(
+            was.entry(u.clone())
+                .or_insert_with(|| followed(u, page, categories))
+                .clone(),
+        )
+    });
+    tracing::debug!(
+        pages = queue.len(),
+        "category pages known from the last crawl"
+    );
+    queue.reverse();
+    let mut asked: BTreeSet<Url> = queue.iter().cloned().collect();
     let mut in_flight = FuturesUnordered::new();
     loop {
         while in_flight.len() < categories.concurrency.max(1) {
             let Some(page_url) = queue.pop() else { break };
-            if seen.len() >= MAX_CATEGORY_PAGES || !seen.insert(page_url.clone()) {
-                continue;
-            }
             in_flight.push(async move {
-                let page = fetcher.fetch(&page_url).await;
+                let remembered = known.get(page_url.as_str());
+                let page = links_of(fetcher, &page_url, remembered, |body, url| {
+                    let links = category_links(body, url);
+                    Remembered {
+                        kind: CATEGORY.to_owned(),
+                        // Only links that can be products or category pages are kept (the
+                        // store forgets them all when the source's settings change).
+                        links: links
+                            .links
+                            .iter()
+                            .map(Url::as_str)
+                            .filter(|l| {
+                                l.contains(categories.product_path)
+                                    || categories.category_path.is_some_and(|p| l.contains(p))
+                            })
+                            .map(str::to_owned)
+                            .collect(),
+                        next: links.next.map(String::from),
+                        ..Remembered::default()
+                    }
+                })
+                .await;
                 (page_url, page)
             });
         }
         let Some((page_url, page)) = in_flight.next().await else {
             break;
         };
-        let links = category_links(&page?.body, &page_url);
-        for link in links.links.iter().filter(|l| same_host(l)) {
-            if link.path().starts_with(categories.product_path) {
-                products.insert(crate::canonical_url(link, &[]));
-            } else if categories
-                .category_path
-                .is_some_and(|p| link.path().starts_with(p) && link.query().is_none())
-            {
-                let link = crate::canonical_url(link, &[]);
-                if !seen.contains(&link) {
+        if let Ok(page) = &page {
+            let links = match (page, was.remove(&page_url)) {
+                (Cow::Borrowed(_), Some(links)) => links,
+                _ => followed(&page_url, page, categories),
+            };
+            for link in links.iter().cloned() {
+                if asked.len() < MAX_CATEGORY_PAGES && asked.insert(link.clone()) {
                     queue.push(link);
                 }
             }
+            match page {
+                Cow::Owned(page) => memo.read.push((page_url.to_string(), page.clone())),
+                Cow::Borrowed(_) => memo.unchanged += 1,
+            }
+            now.insert(page_url.clone(), links);
         }
-        if let Some(next) = links.next.filter(|n| same_host(n)) {
-            let next = crate::canonical_url(&next, &[]);
-            if !seen.contains(&next) {
-                queue.push(next);
+        pages.insert(page_url, page);
+    }
+    // The site as it answered now: the pages reachable from `start`, and their products.
+    let mut products = BTreeSet::new();
+    let mut failed = None;
+    let reached = reachable(&start, |u| match pages.get(u) {
+        Some(Ok(_)) => now.get(u).cloned(),
+        Some(Err(_)) => {
+            failed.get_or_insert_with(|| u.clone());
+            None
+        }
+        None => None,
+    });
+    if let Some(Some(Err(e))) = failed.map(|u| pages.remove(&u)) {
+        return Err(e);
+    }
+    for page in reached.iter().filter_map(|u| pages.get(u)?.as_ref().ok()) {
+        products.extend(product_links(page, &start, categories.product_path));
+    }
+    Ok(products.into_iter().collect())
+}
+
+/// The category pages reachable from `start` through `links_of` (a page's category links, when
+/// known), in breadth-first order, `start` first.
+fn reachable(start: &Url, mut links_of: impl FnMut(&Url) -> Option<Vec<Url>>) -> Vec<Url> {
+    let mut order = vec![start.clone()];
+    let mut seen: BTreeSet<Url> = order.iter().cloned().collect();
+    let mut at = 0;
+    while at < order.len() && seen.len() < MAX_CATEGORY_PAGES {
+        let url = order[at].clone();
+        at += 1;
+        let Some(links) = links_of(&url) else {
+            continue;
+        };
+        for link in links {
+            if seen.insert(link.clone()) {
+                order.push(link);
             }
         }
     }
-    Ok(products.into_iter().collect())
+    order
+}
+
+/// The category pages a category page leads to: its `rel="next"` and its links under
+/// `category_path` (without a query string), on the start's host, canonical.
+fn followed(page_url: &Url, page: &Remembered, categories: Categories<'_>) -> Vec<Url> {
+    let same_host = |u: &Url| crate::same_site(u, page_url);
+    let mut out = Vec::new();
+    if let Some(path) = categories.category_path {
+        // Only links that can be under the path are parsed (navigation and footer are most of
+        // a page's links).
+        // A category link with a query string (a filter, a sort) is not followed.
+        for link in page
+            .links
+            .iter()
+            .filter(|l| l.contains(path) && !l.contains('?'))
+        {
+            let Ok(link) = Url::parse(link) else { continue };
+            if same_host(&link)
+                && link.path().starts_with(path)
+                && link.query().is_none()
+                && !link.path().starts_with(categories.product_path)
+            {
+                out.push(crate::canonical_url(&link, &[]));
+            }
+        }
+    }
+    let next = page.next.as_deref().and_then(|n| Url::parse(n).ok());
+    out.extend(
+        next.filter(|n| same_host(n))
+            .map(|n| crate::canonical_url(&n, &[])),
+    );
+    out
+}
+
+/// The product links of a category page: on the start's host, under `product_path`, canonical.
+fn product_links<'a>(
+    page: &'a Remembered,
+    start: &'a Url,
+    product_path: &'a str,
+) -> impl Iterator<Item = Url> + 'a {
+    page.links
+        .iter()
+        .filter(move |l| l.contains(product_path))
+        .filter_map(|l| Url::parse(l).ok())
+        .filter(move |u| crate::same_site(u, start) && u.path().starts_with(product_path))
+        .map(|u| crate::canonical_url(&u, &[]))
 }
 
 /// The links of a category page.

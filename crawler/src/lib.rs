@@ -58,14 +58,6 @@ impl PageFailure {
     }
 }
 
-fn extract_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        tokio::sync::Semaphore::new(cores * 2)
-    })
-}
-
 /// How a source's pages are read: its normalization rules and its rules file, if it has one.
 #[derive(Clone, Debug, Default)]
 pub struct PageRules {
@@ -99,30 +91,22 @@ pub async fn fetch_product(
             }
         }
     }
-    // Extraction is CPU work: off the async threads, so that fetching goes on meanwhile and
-    // pages are extracted on every core.
-    let rules = rules.clone();
-    let page_url = page.url.clone();
-    let validators = page.validators.clone();
-    // Twice as many pages extracted at once as there are cores (so a core is never idle while
-    // a page waits for its permit): more would only add threads, and their allocator arenas
-    // are most of a crawl's memory (BENCHMARKS.md).
-    let Ok(_permit) = extract_slots().acquire().await else {
-        unreachable!("the semaphore is never closed")
-    };
-    let extracted = tokio::task::spawn_blocking(move || -> Result<Product, PageFailure> {
+    // Extraction runs in the page's own task, on the runtime's threads (one per core): about
+    // 0.3 ms for a 100 KB page, so other pages' I/O waits no longer than that. Handing it to a
+    // blocking pool instead was measured slower (thread hand-offs on every page) and took more
+    // memory (an allocator arena per blocking thread); BENCHMARKS.md has the figures.
+    let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let raw = extract::extract_with(&page.url, &page.body, rules.extract.as_deref(), extra)?;
-        Ok(catalog::normalize(&raw, &rules.normalize)?)
-    })
-    .await;
+        Ok::<_, PageFailure>(catalog::normalize(&raw, &rules.normalize)?)
+    }));
     match extracted {
         Ok(Ok(product)) => PageOutcome::Product {
             product: Box::new(product),
-            validators,
+            validators: page.validators,
         },
         Ok(Err(failure)) => PageOutcome::Failed(failure),
         Err(_) => PageOutcome::Failed(PageFailure::Extract(ExtractError::Crashed {
-            url: page_url.to_string(),
+            url: page.url.to_string(),
         })),
     }
 }

@@ -31,7 +31,7 @@ async fn every_product_of_the_sitemap_is_extracted_as_the_simulator_serves_it() 
     .expect("sim");
     let fetcher = fast_fetcher();
     let base = Url::parse(&sim.base_url()).expect("base");
-    let urls = discover::sitemap_urls(&fetcher, &base, None)
+    let urls = discover::sitemap_urls(&fetcher, &base, None, &mut discover::Memo::default())
         .await
         .expect("sitemap");
     let catalogue = sim.catalogue();

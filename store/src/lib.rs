@@ -6,6 +6,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Times are stored as Unix milliseconds.
 
 mod changes;
+mod discovery;
 mod error;
 mod listings;
 mod open;
@@ -13,6 +14,7 @@ mod products;
 mod sources;
 
 pub use changes::{ChangeFilter, ChangeStatus, Delivery, StoredChange};
+pub use discovery::DiscoveryPage;
 pub use error::StoreError;
 pub use open::Backend;
 pub use products::{GoneOutcome, PageRecord, PageValidators, Recorded, StoredProduct};

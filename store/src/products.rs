@@ -21,18 +21,26 @@ pub struct StoredProduct {
     /// The latest snapshot version; 0 before the first.
     pub version: i64,
     pub content_hash: Option<String>,
+    /// What its page's last answer said, to ask again conditionally.
+    pub validators: PageValidators,
 }
 
+/// A row of [`PRODUCT_COLUMNS`], read by position (20,000 rows are read at every crawl's start).
 fn product_from_row(row: &AnyRow) -> Result<StoredProduct, StoreError> {
     let op = "read a supplier product";
     Ok(StoredProduct {
-        id: row.try_get("id").op(op)?,
-        source_id: row.try_get("source_id").op(op)?,
-        url: row.try_get("url").op(op)?,
-        status: row.try_get("status").op(op)?,
-        gone_count: row.try_get("gone_count").op(op)?,
-        version: row.try_get("version").op(op)?,
-        content_hash: row.try_get("content_hash").op(op)?,
+        id: row.try_get(0).op(op)?,
+        source_id: row.try_get(1).op(op)?,
+        url: row.try_get(2).op(op)?,
+        status: row.try_get(3).op(op)?,
+        gone_count: row.try_get(4).op(op)?,
+        version: row.try_get(5).op(op)?,
+        content_hash: row.try_get(6).op(op)?,
+        validators: PageValidators {
+            etag: row.try_get(7).op(op)?,
+            last_modified: row.try_get(8).op(op)?,
+            body_hash: row.try_get(9).op(op)?,
+        },
     })
 }
 
@@ -44,6 +52,9 @@ pub struct PageRecord<'a> {
     /// Its `url` is the product's identity (the canonical URL that was requested).
     pub product: &'a Product,
     pub content_hash: &'a str,
+    /// The product's JSON, when the caller has it already (from
+    /// [`Product::json_and_hash`](catalog::Product::json_and_hash)); otherwise serialized here.
+    pub product_json: Option<&'a str>,
     /// What comparing found, with what the rules decided.
     pub changes: &'a [Proposal],
     /// The listings that were compared with this product's current version: their open changes
@@ -84,7 +95,9 @@ pub enum GoneOutcome {
     AlreadyGone,
 }
 
-const PRODUCT_COLUMNS: &str = "id, source_id, url, status, gone_count, version, content_hash";
+/// In the order [`product_from_row`] reads them.
+const PRODUCT_COLUMNS: &str =
+    "id, source_id, url, status, gone_count, version, content_hash, etag, last_modified, body_hash";
 
 impl Store {
     pub async fn product(&self, url: &str) -> Result<Option<StoredProduct>, StoreError> {
@@ -124,31 +137,6 @@ impl Store {
         .op("check a page's links")?;
         let n: i64 = row.try_get("n").op("check a page's links")?;
         Ok(n > 0)
-    }
-
-    /// The validators of every page of a source, by URL.
-    pub async fn page_validators(
-        &self,
-        source_id: i64,
-    ) -> Result<std::collections::HashMap<String, PageValidators>, StoreError> {
-        let op = "read page validators";
-        let rows = sqlx::query("SELECT url, etag, last_modified, body_hash FROM supplier_products WHERE source_id = $1")
-            .bind(source_id)
-            .fetch_all(&self.pool)
-            .await
-            .op(op)?;
-        let mut out = std::collections::HashMap::with_capacity(rows.len());
-        for row in rows {
-            out.insert(
-                row.try_get("url").op(op)?,
-                PageValidators {
-                    etag: row.try_get("etag").op(op)?,
-                    last_modified: row.try_get("last_modified").op(op)?,
-                    body_hash: row.try_get("body_hash").op(op)?,
-                },
-            );
-        }
-        Ok(out)
     }
 
     /// The latest snapshot of a supplier product.
@@ -353,10 +341,13 @@ async fn record_in(
         stored.version
     };
     if new_version {
-        let json = serde_json::to_string(page.product).map_err(|e| StoreError::Corrupt {
-            what: format!("product {url}"),
-            detail: e.to_string(),
-        })?;
+        let json = match page.product_json {
+            Some(json) => json.to_owned(),
+            None => serde_json::to_string(page.product).map_err(|e| StoreError::Corrupt {
+                what: format!("product {url}"),
+                detail: e.to_string(),
+            })?,
+        };
         sqlx::query(
                 "INSERT INTO snapshots (product_id, version, content_hash, product_json, fetched_at) VALUES ($1, $2, $3, $4, $5)",
             )

@@ -151,15 +151,25 @@ impl Store {
             return Ok(existing);
         }
         let settings = settings_json(source)?;
+        let op = "update a source";
+        let mut tx = self.pool.begin().await.op(op)?;
         let row = sqlx::query(&format!(
             "UPDATE sources SET base_url = $1, settings = $2 WHERE id = $3 RETURNING {SOURCE_COLUMNS}"
         ))
         .bind(&source.base_url)
         .bind(settings)
         .bind(existing.id)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
-        .op("update a source")?;
+        .op(op)?;
+        // What discovery remembered was read under the old settings (it keeps only the links
+        // under the product and category paths): the next crawl reads every page again.
+        sqlx::query("DELETE FROM discovery_pages WHERE source_id = $1")
+            .bind(existing.id)
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
+        tx.commit().await.op(op)?;
         source_from_row(&row)
     }
 

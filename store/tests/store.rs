@@ -127,6 +127,7 @@ impl Crawled {
                 run_id: self.run,
                 product,
                 content_hash,
+                product_json: None,
                 changes,
                 compared: &[],
                 flap_crawls: 3,
@@ -339,6 +340,7 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
                     run_id: run,
                     product: p,
                     content_hash: hash,
+                    product_json: None,
                     changes: &changes,
                     compared,
                     flap_crawls: window,
@@ -445,4 +447,57 @@ async fn one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken()
         .acquire_lease(c.source_id, "worker-c", 60_000)
         .await
         .expect("c"));
+}
+
+#[tokio::test]
+async fn discovery_pages_are_remembered_and_forgotten_when_the_source_settings_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir).await;
+    let id = source(&store).await;
+    let page = store::DiscoveryPage {
+        kind: "category".into(),
+        validators: store::PageValidators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            body_hash: Some("abc".into()),
+        },
+        links: vec![
+            "http://127.0.0.1:1/products/1.html".into(),
+            "http://127.0.0.1:1/collections/all?page=2".into(),
+        ],
+        next_page: Some("http://127.0.0.1:1/collections/all?page=2".into()),
+    };
+    let url = "http://127.0.0.1:1/collections/all".to_owned();
+    store
+        .save_discovery_pages(id, &[(url.clone(), page.clone())])
+        .await
+        .expect("save");
+    let mut again = page.clone();
+    again.links.pop();
+    store
+        .save_discovery_pages(id, &[(url.clone(), again.clone())])
+        .await
+        .expect("save again");
+    let known = store.discovery_pages(id).await.expect("read");
+    assert_eq!(known.len(), 1);
+    assert_eq!(known[&url], again, "the newer reading replaces the older");
+
+    // The same settings again: nothing to forget.
+    let current = store.source("sim").await.expect("read").expect("source");
+    let same = NewSource {
+        name: "sim".into(),
+        base_url: current.base_url.clone(),
+        settings: current.settings.clone(),
+    };
+    store.upsert_source(&same).await.expect("upsert");
+    assert_eq!(store.discovery_pages(id).await.expect("read").len(), 1);
+
+    // Another product path: what was remembered was filtered by the old one.
+    let mut settings = current.settings.clone();
+    settings.product_path = Some("/p/".into());
+    store
+        .upsert_source(&NewSource { settings, ..same })
+        .await
+        .expect("upsert");
+    assert!(store.discovery_pages(id).await.expect("read").is_empty());
 }

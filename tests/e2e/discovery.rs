@@ -129,3 +129,65 @@ async fn a_suppliers_own_tracking_parameter_is_dropped_from_links_too() {
         "one URL per product: {crawl}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unchanged_category_pages_give_their_remembered_links_and_a_changed_one_is_read_again() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 12,
+        products: 23,
+    })
+    .await
+    .expect("sim");
+    sim.set_robots(Some("User-agent: *\nDisallow: /cart\n"));
+    sim.set_fault("/sitemap.xml", Fault::Status(404));
+    let shop = Shop::new();
+    let url = sim.base_url();
+    shop.ok(&[
+        "source",
+        "add",
+        "sim",
+        "--url",
+        &url,
+        "--category",
+        "/collections/all",
+        "--product-path",
+        "/products/",
+        "--rate",
+        "200/s",
+        "--burst",
+        "10",
+        "--allow-private-networks",
+    ]);
+    let source = |crawl: &serde_json::Value| crawl["sources"][0].clone();
+    let first = shop.json(&["crawl", "--json"]);
+    assert_eq!(first["products"], 23, "{first}");
+    assert_eq!(
+        (
+            source(&first)["discovery_pages"].clone(),
+            source(&first)["discovery_unchanged"].clone()
+        ),
+        (3.into(), 0.into()),
+        "three category pages, all read (the sitemap answers 404): {first}"
+    );
+
+    // Nothing changed: every category page answers as before (the simulator sends no ETag,
+    // so the same body), and its remembered links are used.
+    let second = shop.json(&["crawl", "--json"]);
+    assert_eq!(second["products"], 23, "{second}");
+    assert_eq!(source(&second)["discovery_unchanged"], 3, "{second}");
+
+    // A new product joins the catalogue: the category page that lists it changed and is read
+    // again, and the product is found.
+    let changes = sim.set_epoch(1);
+    let new: Vec<_> = changes
+        .iter()
+        .filter(|c| c.kind == fixtures::SimChangeKind::NewProduct)
+        .collect();
+    assert!(!new.is_empty(), "epoch 1 adds a product: {changes:?}");
+    let third = shop.json(&["crawl", "--json"]);
+    assert!(
+        source(&third)["discovery_unchanged"].as_u64() < Some(3),
+        "{third}"
+    );
+    assert_eq!(third["new_styles"], new.len(), "{third}");
+}
