@@ -2,8 +2,17 @@ use fixtures::{Fault, SimConfig, SupplierSim};
 
 use crate::helpers::Shop;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_category() {
+const FAST: [&str; 5] = [
+    "--rate",
+    "200/s",
+    "--burst",
+    "10",
+    "--allow-private-networks",
+];
+
+/// A supplier of 23 products whose only catalogue is its paginated category (no sitemap), and a
+/// shop with it as a source.
+async fn category_only_supplier() -> (SupplierSim, Shop) {
     let sim = SupplierSim::start(SimConfig {
         seed: 12,
         products: 23,
@@ -14,13 +23,6 @@ async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_catego
     sim.set_fault("/sitemap.xml", Fault::Status(404));
     let shop = Shop::new();
     let url = sim.base_url();
-    let fast = [
-        "--rate",
-        "200/s",
-        "--burst",
-        "10",
-        "--allow-private-networks",
-    ];
     let mut args = vec![
         "source",
         "add",
@@ -32,8 +34,15 @@ async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_catego
         "--product-path",
         "/products/",
     ];
-    args.extend(fast);
+    args.extend(FAST);
     shop.ok(&args);
+    (sim, shop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_category() {
+    let (sim, shop) = category_only_supplier().await;
+    let url = sim.base_url();
     let crawl = shop.json(&["crawl", "--json"]);
     assert_eq!(
         crawl["products"], 23,
@@ -50,7 +59,7 @@ async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_catego
     // Without the category, there is nothing to discover: reported, not a change.
     let other = Shop::new();
     let mut args = vec!["source", "add", "sim", "--url", &url];
-    args.extend(fast);
+    args.extend(FAST);
     other.ok(&args);
     let crawl = other.json(&["crawl", "--json"]);
     assert_eq!(crawl["products"], 0);
@@ -132,32 +141,7 @@ async fn a_suppliers_own_tracking_parameter_is_dropped_from_links_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unchanged_category_pages_give_their_remembered_links_and_a_changed_one_is_read_again() {
-    let sim = SupplierSim::start(SimConfig {
-        seed: 12,
-        products: 23,
-    })
-    .await
-    .expect("sim");
-    sim.set_robots(Some("User-agent: *\nDisallow: /cart\n"));
-    sim.set_fault("/sitemap.xml", Fault::Status(404));
-    let shop = Shop::new();
-    let url = sim.base_url();
-    shop.ok(&[
-        "source",
-        "add",
-        "sim",
-        "--url",
-        &url,
-        "--category",
-        "/collections/all",
-        "--product-path",
-        "/products/",
-        "--rate",
-        "200/s",
-        "--burst",
-        "10",
-        "--allow-private-networks",
-    ]);
+    let (sim, shop) = category_only_supplier().await;
     let source = |crawl: &serde_json::Value| crawl["sources"][0].clone();
     let first = shop.json(&["crawl", "--json"]);
     assert_eq!(first["products"], 23, "{first}");

@@ -24,6 +24,18 @@ fn column(header: &str) -> Column {
     }
 }
 
+/// Each header's column, and the headers of the option columns (the table's option labels).
+fn columns(headers: &[String]) -> (Vec<Column>, Vec<String>) {
+    let columns: Vec<Column> = headers.iter().map(|h| column(h)).collect();
+    let labels = headers
+        .iter()
+        .zip(&columns)
+        .filter(|(_, c)| **c == Column::Option)
+        .map(|(h, _)| h.clone())
+        .collect();
+    (columns, labels)
+}
+
 pub(super) struct VariantTable {
     option_labels: Vec<String>,
     rows: Vec<RawVariant>,
@@ -50,13 +62,7 @@ pub(super) fn variant_table(html: &str) -> Option<VariantTable> {
         .filter(|c| c.header)
         .map(|c| cell_text(c.markup, None))
         .collect();
-    let columns: Vec<Column> = headers.iter().map(|h| column(h)).collect();
-    let option_labels = headers
-        .iter()
-        .zip(&columns)
-        .filter(|(_, c)| **c == Column::Option)
-        .map(|(h, _)| h.clone())
-        .collect();
+    let (columns, option_labels) = columns(&headers);
     let mut variants = Vec::new();
     for tr in rows.iter().skip(header_row + 1).filter(|r| !r.in_head) {
         let cells = tr.cells.iter().filter(|c| !c.header);
@@ -262,13 +268,7 @@ mod tests {
         if headers.is_empty() {
             return None;
         }
-        let columns: Vec<Column> = headers.iter().map(|h| column(h)).collect();
-        let labels = headers
-            .iter()
-            .zip(&columns)
-            .filter(|(_, c)| **c == Column::Option)
-            .map(|(h, _)| h.clone())
-            .collect();
+        let (columns, labels) = columns(&headers);
         let mut rows = Vec::new();
         for tr in table.select(&sel("tbody tr")) {
             let mut row = RawVariant::default();
