@@ -125,13 +125,7 @@ fn table_rows(inner: &str) -> Vec<Row<'_>> {
             at = memchr::memmem::find(&bytes[lt..], b"-->").map_or(bytes.len(), |e| lt + e + 3);
             continue;
         }
-        let closing = bytes.get(lt + 1) == Some(&b'/');
-        let name_at = lt + 1 + usize::from(closing);
-        let name_len = bytes[name_at..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        let name = &bytes[name_at..name_at + name_len];
+        let (closing, name_at, name) = tag_name(bytes, lt);
         let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
         let tag_end =
             memchr::memchr(b'>', &bytes[name_at..]).map_or(bytes.len(), |e| name_at + e + 1);
@@ -179,6 +173,17 @@ fn table_rows(inner: &str) -> Vec<Row<'_>> {
     rows
 }
 
+/// The tag at `lt` (a `<`): whether it closes, where its name starts, and the name.
+fn tag_name(bytes: &[u8], lt: usize) -> (bool, usize, &[u8]) {
+    let closing = bytes.get(lt + 1) == Some(&b'/');
+    let name_at = (lt + 1 + usize::from(closing)).min(bytes.len());
+    let name_len = bytes[name_at..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    (closing, name_at, &bytes[name_at..name_at + name_len])
+}
+
 /// A cell's text: tags dropped (a `<br>` is a space), entities decoded, whitespace collapsed.
 /// With `struck`, text inside `<del>`, `<s>` or `<strike>` (an old price) goes there instead.
 fn cell_text(markup: &str, mut struck: Option<&mut String>) -> String {
@@ -206,13 +211,7 @@ fn cell_text(markup: &str, mut struck: Option<&mut String>) -> String {
             at = memchr::memmem::find(&bytes[lt..], b"-->").map_or(bytes.len(), |e| lt + e + 3);
             continue;
         }
-        let closing = next == b'/';
-        let name_at = lt + 1 + usize::from(closing);
-        let name_len = bytes[name_at..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        let name = &bytes[name_at..name_at + name_len];
+        let (closing, _, name) = tag_name(bytes, lt);
         if name.eq_ignore_ascii_case(b"br") {
             now.push(' ');
         }
