@@ -352,10 +352,11 @@ async fn crawl_leased(
         tracing::debug!(source = %source.name, elapsed = ?started.elapsed(), "known products read");
         anyhow::Ok((known, reread_all))
     };
-    // Read first: the database is busy with the preload once that starts.
-    let memo = match only.is_some() {
-        true => discover::Memo::default(),
-        false => discover::Memo {
+    // What discovery remembers is read first: the database is busy with the preload once that
+    // starts. Nothing is discovered when the crawl was given its pages.
+    let memo = match only {
+        Some(_) => None,
+        None => Some(discover::Memo {
             known: app
                 .store
                 .discovery_pages(source.id)
@@ -364,12 +365,12 @@ async fn crawl_leased(
                 .map(|(url, page)| (url, remembered_of(page)))
                 .collect(),
             ..discover::Memo::default()
-        },
+        }),
     };
     let discovery = async {
-        match only.is_some() {
-            true => Ok(None),
-            false => discovered(app, source, &base, memo, &mut summary)
+        match memo {
+            None => Ok(None),
+            Some(memo) => discovered(app, source, &base, memo, &mut summary)
                 .await
                 .map(Some),
         }
@@ -410,7 +411,7 @@ async fn crawl_leased(
         .buffer_unordered(polite.concurrency);
     // Fetching goes on while a batch is written: the pages in flight are driven by their own
     // future, and hand their outcomes over through a channel of a few batches.
-    let (answered, mut outcomes) = tokio::sync::mpsc::channel(BATCH / 4);
+    let (answered, outcomes) = tokio::sync::mpsc::channel(BATCH / 4);
     let fetching = async move {
         let mut pages = pages;
         while let Some(outcome) = pages.next().await {
@@ -426,79 +427,74 @@ async fn crawl_leased(
     let mut failing_in_a_row = 0;
     let mut last_error: Option<String> = None;
     let recording = async {
-        let recorded = async {
-            while let Some(joined) = outcomes.recv().await {
-                // A page task ends only by returning or by a panic, which is a bug to report as such.
-                let (url, outcome) = joined.context("a page's fetch task crashed")?;
-                done += 1;
-                progress.inc(1);
-                if done % RENEW_EVERY == 0 {
-                    app.store
-                        .acquire_lease(source.id, &app.worker, LEASE_MS)
-                        .await?;
+        // Owned here: when recording ends, early or not, the channel closes and fetching stops.
+        let mut outcomes = outcomes;
+        while let Some(joined) = outcomes.recv().await {
+            // A page task ends only by returning or by a panic, which is a bug to report as such.
+            let (url, outcome) = joined.context("a page's fetch task crashed")?;
+            done += 1;
+            progress.inc(1);
+            if done % RENEW_EVERY == 0 {
+                app.store
+                    .acquire_lease(source.id, &app.worker, LEASE_MS)
+                    .await?;
+            }
+            match outcome {
+                PageOutcome::Product {
+                    product,
+                    validators,
+                } => {
+                    reached += 1;
+                    let validators = Some(store_validators(validators));
+                    let page = judge_page(app, source, &known, &url, *product, validators).await?;
+                    pending.pages.push(page);
                 }
-                match outcome {
-                    PageOutcome::Product {
-                        product,
-                        validators,
-                    } => {
-                        reached += 1;
-                        let validators = Some(store_validators(validators));
-                        let page =
-                            judge_page(app, source, &known, &url, *product, validators).await?;
-                        pending.pages.push(page);
-                    }
-                    PageOutcome::Unchanged => {
-                        reached += 1;
-                        summary.not_modified += 1;
-                        // The stored snapshot still holds. Only a listing not yet compared with it (linked
-                        // or re-imported since) makes it worth loading; otherwise the page is just seen.
-                        let needs_compare = known.linked.contains(url.as_str())
-                            && app.store.needs_compare(url.as_str()).await?;
-                        let snapshot = match needs_compare {
-                            true => app.store.latest_snapshot(url.as_str()).await?,
-                            false => None,
-                        };
-                        match snapshot {
-                            Some(snapshot) => {
-                                let page =
-                                    judge_page(app, source, &known, &url, snapshot, None).await?;
-                                pending.pages.push(page);
-                            }
-                            None => pending.touched.push(url.to_string()),
+                PageOutcome::Unchanged => {
+                    reached += 1;
+                    summary.not_modified += 1;
+                    // The stored snapshot still holds. Only a listing not yet compared with it (linked
+                    // or re-imported since) makes it worth loading; otherwise the page is just seen.
+                    let needs_compare = known.linked.contains(url.as_str())
+                        && app.store.needs_compare(url.as_str()).await?;
+                    let snapshot = match needs_compare {
+                        true => app.store.latest_snapshot(url.as_str()).await?,
+                        false => None,
+                    };
+                    match snapshot {
+                        Some(snapshot) => {
+                            let page =
+                                judge_page(app, source, &known, &url, snapshot, None).await?;
+                            pending.pages.push(page);
                         }
-                    }
-                    PageOutcome::Failed(failure) => {
-                        if failure.class() == FailureClass::Gone {
-                            // A 404 is the host answering: it is not failing.
-                            reached += 1;
-                            failing_in_a_row = 0;
-                        } else {
-                            failing_in_a_row += 1;
-                            last_error = Some(failure.to_string());
-                        }
-                        record_failure(app, source, run_id, &url, &failure, &mut summary).await?;
-                        if failing_in_a_row >= PAUSE_AFTER_FAILURES {
-                            // The rest is not fetched: each page would fail the same way and only add load.
-                            summary.paused = Some(format!(
-                                "paused after {failing_in_a_row} pages failed in a row: {failure}"
-                            ));
-                            break;
-                        }
-                        continue;
+                        None => pending.touched.push(url.to_string()),
                     }
                 }
-                failing_in_a_row = 0;
-                if pending.is_full() {
-                    pending.flush(app, source, run_id, &mut summary).await?;
+                PageOutcome::Failed(failure) => {
+                    if failure.class() == FailureClass::Gone {
+                        // A 404 is the host answering: it is not failing.
+                        reached += 1;
+                        failing_in_a_row = 0;
+                    } else {
+                        failing_in_a_row += 1;
+                        last_error = Some(failure.to_string());
+                    }
+                    record_failure(app, source, run_id, &url, &failure, &mut summary).await?;
+                    if failing_in_a_row >= PAUSE_AFTER_FAILURES {
+                        // The rest is not fetched: each page would fail the same way and only add load.
+                        summary.paused = Some(format!(
+                            "paused after {failing_in_a_row} pages failed in a row: {failure}"
+                        ));
+                        break;
+                    }
+                    continue;
                 }
             }
-            pending.flush(app, source, run_id, &mut summary).await
+            failing_in_a_row = 0;
+            if pending.is_full() {
+                pending.flush(app, source, run_id, &mut summary).await?;
+            }
         }
-        .await;
-        // Closing the channel stops the fetching when recording ended early.
-        outcomes.close();
-        recorded
+        pending.flush(app, source, run_id, &mut summary).await
     };
     let ((), recorded) = tokio::join!(fetching, recording);
     recorded?;
@@ -658,11 +654,18 @@ async fn discovered(
 /// The crawl's pages: those discovered, and every product already known or linked on the
 /// source's host, so a product that left the catalogue is still checked (that is how it is found
 /// gone). Canonical (with the source's own tracking parameters), sorted, deduplicated.
-fn with_known(mut urls: BTreeSet<Url>, known: &Known, source: &Source, base: &Url) -> Vec<Url> {
-    // Known products the catalogue no longer lists are crawled too (that is how one is found
-    // gone). Compared as text first: most are listed, and parsing 20,000 URLs again is most
-    // of an unchanged recrawl's discovery.
+fn with_known(urls: BTreeSet<Url>, known: &Known, source: &Source, base: &Url) -> Vec<Url> {
     let extra = &source.settings.tracking_params;
+    // Discovery made them canonical already, but for the source's own tracking parameters.
+    let mut urls: BTreeSet<Url> = match extra.is_empty() {
+        true => urls,
+        false => urls
+            .iter()
+            .map(|u| crawler::canonical_url(u, extra))
+            .collect(),
+    };
+    // Known URLs are compared as text first: most are listed, and parsing 20,000 URLs again
+    // would be most of an unchanged recrawl's discovery.
     let listed: HashSet<&str> = urls.iter().map(Url::as_str).collect();
     let unlisted: Vec<Url> = known
         .products
@@ -677,16 +680,7 @@ fn with_known(mut urls: BTreeSet<Url>, known: &Known, source: &Source, base: &Ur
         .collect();
     drop(listed);
     urls.extend(unlisted);
-    match extra.is_empty() {
-        // Discovery made them canonical already, but for the source's own tracking parameters.
-        true => urls.into_iter().collect(),
-        false => urls
-            .into_iter()
-            .map(|u| crawler::canonical_url(&u, extra))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    }
+    urls.into_iter().collect()
 }
 
 /// What the crawl knows of the source before it starts, so that a page is judged without a

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use crate::spec_value::canonical_option_value;
-use crate::spec_value::fold;
+use crate::spec_value::fold_text;
 
 /// Canonical option name → canonical value, ordered by name, so `size=xl;color=red` and
 /// `color=red;size=xl` are the same key.
@@ -37,17 +37,11 @@ impl SpecKey {
         names: &OptionNames,
         pairs: impl IntoIterator<Item = (N, V)>,
     ) -> Self {
-        let map = pairs
-            .into_iter()
-            .map(|(n, v)| {
-                (
-                    names.canonical(n.as_ref()),
-                    canonical_option_value(v.as_ref()),
-                )
-            })
-            .filter(|(n, _)| !n.is_empty())
-            .collect();
-        SpecKey(map)
+        Self::from_canonical_names(
+            pairs
+                .into_iter()
+                .map(|(n, v)| (names.canonical(n.as_ref()), v)),
+        )
     }
 
     /// A key from option names already canonical ([`OptionNames::canonical`]) and values as
@@ -379,19 +373,7 @@ impl OptionNames {
 }
 
 fn fold_name(label: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let label = label.trim().trim_end_matches([':', '：']);
-    if label.is_ascii() {
-        // NFKC and traditional → simplified leave ASCII as it is.
-        return fold(label);
-    }
-    let nfkc: String = label.nfkc().collect();
-    let simplified = if nfkc.is_ascii() {
-        nfkc
-    } else {
-        simplet2s::convert(&nfkc)
-    };
-    fold(&simplified)
+    fold_text(label.trim().trim_end_matches([':', '：']))
 }
 
 /// The canonical name of an option with the built-in aliases only.

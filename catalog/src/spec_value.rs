@@ -7,17 +7,7 @@ use unicode_normalization::UnicodeNormalization;
 /// The canonical value: NFKC (full-width → half-width), simplified Chinese, collapsed
 /// whitespace, lower case; then size spellings and measurements unified.
 pub fn canonical_option_value(value: &str) -> String {
-    // NFKC and traditional → simplified leave ASCII as it is.
-    let folded = match value.is_ascii() {
-        true => fold(value),
-        false => {
-            let nfkc: String = value.nfkc().collect();
-            match nfkc.is_ascii() {
-                true => fold(&nfkc),
-                false => fold(&simplet2s::convert(&nfkc)),
-            }
-        }
-    };
+    let folded = fold_text(value);
     if let Some(size) = size(&folded) {
         return size;
     }
@@ -25,6 +15,19 @@ pub fn canonical_option_value(value: &str) -> String {
         return measure;
     }
     dimensions(&folded).unwrap_or(folded)
+}
+
+/// NFKC (full-width → half-width), simplified Chinese, then [`fold`]ed. ASCII is only folded:
+/// the first two leave it as it is.
+pub(crate) fn fold_text(text: &str) -> String {
+    if text.is_ascii() {
+        return fold(text);
+    }
+    let nfkc: String = text.nfkc().collect();
+    match nfkc.is_ascii() {
+        true => fold(&nfkc),
+        false => fold(&simplet2s::convert(&nfkc)),
+    }
 }
 
 /// Trim, collapse inner whitespace to one space, lower-case.

@@ -110,10 +110,9 @@ pub async fn sitemap_urls(
             }
         })
         .await?;
+        // A sitemap's links are only those under `product_path` already (see above).
         let is_index = map.kind == SITEMAP_INDEX;
-        // Entries outside `product_path` are not parsed (unless this is an index).
-        let wanted = |l: &&String| is_index || product_path.is_none_or(|p| l.contains(p));
-        for loc in map.links.iter().filter(wanted) {
+        for loc in &map.links {
             let Ok(url) = Url::parse(loc) else {
                 tracing::debug!(%sitemap, loc, "skipping a sitemap entry that is not a URL");
                 continue;
@@ -306,9 +305,8 @@ fn followed(page_url: &Url, page: &Remembered, categories: Categories<'_>) -> Ve
     let same_host = |u: &Url| crate::same_site(u, page_url);
     let mut out = Vec::new();
     if let Some(path) = categories.category_path {
-        // Only links that can be under the path are parsed (navigation and footer are most of
-        // a page's links).
-        // A category link with a query string (a filter, a sort) is not followed.
+        // Only links that can be under the path are parsed; one with a query string (a filter,
+        // a sort) is not followed.
         for link in page
             .links
             .iter()
