@@ -230,8 +230,8 @@ async fn export(app: &App, source: Option<&str>) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    // Locked at each flush of the buffer, not across the awaits (the command is a task).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut products = std::pin::pin!(app.store.current_snapshots(source_id));
     while let Some(json) = products.try_next().await? {
         out.write_all(json.as_bytes())?;

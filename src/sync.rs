@@ -343,9 +343,16 @@ async fn crawl_leased(
     };
     // What the store knows and what the site lists are read at once: one waits on the
     // database, the other on the supplier.
+    // The known products are read by a task of their own: reading 20,000 rows keeps a thread
+    // busy, which would hold up discovery if they shared one.
+    let store = app.store.clone();
+    let source_id = source.id;
+    let known_products = tokio::spawn(async move { store.source_products(source_id).await });
     let preload = async {
         let known = Known {
-            products: app.store.source_products(source.id).await?,
+            products: known_products
+                .await
+                .context("reading the known products crashed")??,
             linked: app.store.links().await?.into_values().collect(),
         };
         let reread_all = rules_edited_since_last_crawl(app, source).await?;

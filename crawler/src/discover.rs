@@ -250,9 +250,8 @@ pub async fn category_urls(
                     queue.push(link);
                 }
             }
-            match page {
-                Cow::Owned(page) => memo.read.push((page_url.to_string(), page.clone())),
-                Cow::Borrowed(_) => memo.unchanged += 1,
+            if let Cow::Borrowed(_) = page {
+                memo.unchanged += 1;
             }
             now.insert(page_url.clone(), links);
         }
@@ -269,13 +268,23 @@ pub async fn category_urls(
         }
         None => None,
     });
-    if let Some(Some(Err(e))) = failed.map(|u| pages.remove(&u)) {
-        return Err(e);
+    let failure = failed.and_then(|u| pages.remove(&u)?.err());
+    if failure.is_none() {
+        for page in reached.iter().filter_map(|u| pages.get(u)?.as_ref().ok()) {
+            products.extend(product_links(page, &start, categories.product_path));
+        }
     }
-    for page in reached.iter().filter_map(|u| pages.get(u)?.as_ref().ok()) {
-        products.extend(product_links(page, &start, categories.product_path));
+    // The pages read (not remembered) are remembered for the next crawl, reached or not, and
+    // even when another page failed.
+    memo.read
+        .extend(pages.into_iter().filter_map(|(url, page)| match page {
+            Ok(Cow::Owned(page)) => Some((url.to_string(), page)),
+            _ => None,
+        }));
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(products.into_iter().collect()),
     }
-    Ok(products.into_iter().collect())
 }
 
 /// The category pages reachable from `start` through `links_of` (a page's category links, when
