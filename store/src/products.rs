@@ -139,7 +139,6 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// The latest snapshot of a supplier product.
     /// The current snapshot of every active product (of one source, or all), ordered by URL,
     /// as stored: the product JSON of DESIGN.md. Streamed, so a large catalogue is never held
     /// in memory at once.
@@ -166,6 +165,7 @@ impl Store {
         })
     }
 
+    /// The latest snapshot of a supplier product.
     pub async fn latest_snapshot(&self, url: &str) -> Result<Option<Product>, StoreError> {
         let row = sqlx::query(
             "SELECT s.product_json FROM snapshots s JOIN supplier_products p ON p.id = s.product_id \
@@ -215,24 +215,30 @@ impl Store {
     /// Notes unchanged pages as seen now, in one transaction.
     pub async fn touch_products(&self, urls: &[String]) -> Result<(), StoreError> {
         let op = "note unchanged pages";
-        let now = now_ms();
-        let mut tx = self.pool.begin().await.op(op)?;
-        // A statement per 500 pages (`url IN (…)`), well within both backends' parameter limits.
-        for chunk in urls.chunks(500) {
-            let list = (2..chunk.len() + 2)
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 WHERE url IN ({list})"
-            );
-            let mut query = sqlx::query(&sql).bind(now);
-            for url in chunk {
-                query = query.bind(url);
+        // The URLs go as one JSON array parameter, unpacked by the database: a statement with
+        // hundreds of parameters spent most of its time binding them (SQLite looks each
+        // parameter's name up in a list).
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 \
+                 WHERE url IN (SELECT value FROM json_each($2))"
             }
-            query.execute(&mut *tx).await.op(op)?;
-        }
-        tx.commit().await.op(op)
+            crate::Backend::Postgres => {
+                "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 \
+                 WHERE url IN (SELECT json_array_elements_text($2::json))"
+            }
+        };
+        let urls = serde_json::to_string(urls).map_err(|e| StoreError::Corrupt {
+            what: "unchanged page URLs".into(),
+            detail: e.to_string(),
+        })?;
+        sqlx::query(sql)
+            .bind(now_ms())
+            .bind(urls)
+            .execute(&self.pool)
+            .await
+            .op(op)?;
+        Ok(())
     }
 
     /// Every product of a source whatever its status, by URL: what the crawl compares against.
