@@ -95,9 +95,13 @@ pub enum GoneOutcome {
     AlreadyGone,
 }
 
-/// In the order [`product_from_row`] reads them.
-const PRODUCT_COLUMNS: &str =
-    "id, source_id, url, status, gone_count, version, content_hash, etag, last_modified, body_hash";
+/// In the order [`product_from_row`] reads them (a macro, for `concat!`).
+macro_rules! product_columns {
+    () => {
+        "id, source_id, url, status, gone_count, version, content_hash, etag, last_modified, body_hash"
+    };
+}
+const PRODUCT_COLUMNS: &str = product_columns!();
 
 impl Store {
     pub async fn product(&self, url: &str) -> Result<Option<StoredProduct>, StoreError> {
@@ -318,28 +322,32 @@ async fn record_in(
     let op = "record a crawled page";
     let url = page.product.url.as_str();
     let now = now_ms();
-    let row = sqlx::query(&format!(
+    // The page's validators, when it was fetched, are written by the same statement.
+    let sql = match page.validators {
+        Some(_) => concat!(
+            "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at, etag, last_modified, body_hash) \
+             VALUES ($1, $2, $3, $3, $4, $5, $6) \
+             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0, \
+             etag = excluded.etag, last_modified = excluded.last_modified, body_hash = excluded.body_hash \
+             RETURNING ",
+            product_columns!()
+        ),
+        None => concat!(
             "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) \
              ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0 \
-             RETURNING {PRODUCT_COLUMNS}"
-        ))
-        .bind(page.source_id)
-        .bind(url)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await
-        .op(op)?;
-    let stored = product_from_row(&row)?;
+             RETURNING ",
+            product_columns!()
+        ),
+    };
+    let mut query = sqlx::query(sql).bind(page.source_id).bind(url).bind(now);
     if let Some(v) = &page.validators {
-        sqlx::query("UPDATE supplier_products SET etag = $1, last_modified = $2, body_hash = $3 WHERE id = $4")
-                .bind(v.etag.as_deref())
-                .bind(v.last_modified.as_deref())
-                .bind(v.body_hash.as_deref())
-                .bind(stored.id)
-                .execute(&mut **tx)
-                .await
-                .op(op)?;
+        query = query
+            .bind(v.etag.as_deref())
+            .bind(v.last_modified.as_deref())
+            .bind(v.body_hash.as_deref());
     }
+    let row = query.fetch_one(&mut **tx).await.op(op)?;
+    let stored = product_from_row(&row)?;
     let new_version = stored.content_hash.as_deref() != Some(page.content_hash);
     let version = if new_version {
         stored.version + 1
