@@ -1,4 +1,6 @@
-//! The store on real SQLite files (and PostgreSQL in a later issue).
+//! The store on real SQLite files and on a real PostgreSQL server: every test runs on both
+//! (`…_on_sqlite`, `…_on_postgres`); the PostgreSQL ones need `SPECSYNC_TEST_POSTGRES`
+//! (`fixtures::postgres`), and are `ignore`d without it.
 
 use std::collections::BTreeMap;
 
@@ -9,12 +11,84 @@ use catalog::{
 use diff::{Action, Change, ChangeKind, Proposal, Update};
 use store::{ChangeFilter, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError};
 
-async fn open(dir: &tempfile::TempDir) -> Store {
-    let path = dir.path().join("specsync.db");
-    Store::open(path.to_str().expect("utf-8 path"))
-        .await
-        .expect("open")
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
+
+/// Where a test's store lives; [`Db::remove`] cleans up after it.
+enum Db {
+    /// Removed when dropped.
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres(fixtures::postgres::PgDatabase),
+}
+
+impl Db {
+    async fn remove(self, store: Store) {
+        store.close().await;
+        if let Db::Postgres(db) = self {
+            db.drop_database().await;
+        }
+    }
+}
+
+/// A new, empty store: a SQLite file in a temporary folder, or a database of its own on the
+/// PostgreSQL server.
+async fn open(backend: Backend) -> (Store, Db) {
+    let (url, db) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("specsync.db");
+            (
+                path.to_str().expect("utf-8 path").to_owned(),
+                Db::Sqlite { _dir: dir },
+            )
+        }
+        Backend::Postgres => {
+            let db = fixtures::postgres::PgDatabase::create().await;
+            (db.url.clone(), Db::Postgres(db))
+        }
+    };
+    (Store::open(&url).await.expect("open"), db)
+}
+
+/// Each test function, run on both backends.
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(super::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(postgres_tests), ignore = "needs SPECSYNC_TEST_POSTGRES")]
+                async fn $test() {
+                    super::$test(super::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice,
+    undelivered_changes_are_claimed_by_exactly_one_delivery,
+    a_product_is_gone_only_after_the_configured_confirmations,
+    listings_round_trip_and_links_need_an_existing_listing,
+    what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorded,
+    a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_alerted_again,
+    one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken,
+    discovery_pages_are_remembered_and_forgotten_when_the_source_settings_change,
+    unchanged_pages_are_noted_as_seen_in_one_statement,
+);
 
 async fn source(store: &Store) -> i64 {
     let settings = SourceSettings {
@@ -95,20 +169,23 @@ fn price_change(after: &str) -> Proposal {
 
 /// A fresh database with one source and one crawl run.
 struct Crawled {
-    _dir: tempfile::TempDir,
+    db: Db,
     store: Store,
     source_id: i64,
     run: i64,
 }
 
 impl Crawled {
-    async fn new() -> Crawled {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = open(&dir).await;
+    async fn remove(self) {
+        self.db.remove(self.store).await;
+    }
+
+    async fn new(backend: Backend) -> Crawled {
+        let (store, db) = open(backend).await;
         let source_id = source(&store).await;
         let run = store.start_run(source_id).await.expect("run");
         Crawled {
-            _dir: dir,
+            db,
             store,
             source_id,
             run,
@@ -138,9 +215,10 @@ impl Crawled {
     }
 }
 
-#[tokio::test]
-async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice() {
-    let c = Crawled::new().await;
+async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice(
+    backend: Backend,
+) {
+    let c = Crawled::new(backend).await;
     let store = &c.store;
     let p = product(1200);
     let hash = p.content_hash();
@@ -167,11 +245,11 @@ async fn an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_re
             .len(),
         1
     );
+    c.remove().await;
 }
 
-#[tokio::test]
-async fn undelivered_changes_are_claimed_by_exactly_one_delivery() {
-    let c = Crawled::new().await;
+async fn undelivered_changes_are_claimed_by_exactly_one_delivery(backend: Backend) {
+    let c = Crawled::new(backend).await;
     let store = &c.store;
     let p = product(1200);
     let changes = [price_change("12.00"), price_change("13.00")];
@@ -201,11 +279,11 @@ async fn undelivered_changes_are_claimed_by_exactly_one_delivery() {
         .await
         .expect("pending")
         .is_empty());
+    c.remove().await;
 }
 
-#[tokio::test]
-async fn a_product_is_gone_only_after_the_configured_confirmations() {
-    let c = Crawled::new().await;
+async fn a_product_is_gone_only_after_the_configured_confirmations(backend: Backend) {
+    let c = Crawled::new(backend).await;
     let (store, source_id, run) = (&c.store, c.source_id, c.run);
     let p = product(1200);
     assert_eq!(
@@ -231,12 +309,11 @@ async fn a_product_is_gone_only_after_the_configured_confirmations() {
         .await
         .expect("active")
         .is_empty());
+    c.remove().await;
 }
 
-#[tokio::test]
-async fn listings_round_trip_and_links_need_an_existing_listing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(&dir).await;
+async fn listings_round_trip_and_links_need_an_existing_listing(backend: Backend) {
+    let (store, db) = open(backend).await;
     let l = listing();
     let err = store
         .link(&l.id, "http://x/p")
@@ -253,6 +330,7 @@ async fn listings_round_trip_and_links_need_an_existing_listing() {
         .await
         .expect("linked");
     assert_eq!(linked, vec![(l, None)]);
+    db.remove(store).await;
 }
 
 #[tokio::test]
@@ -294,9 +372,10 @@ async fn a_database_from_a_newer_specsync_is_refused_with_a_clear_message() {
     assert_eq!(store.listing(&l.id).await.expect("read"), Some(l));
 }
 
-#[tokio::test]
-async fn what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorded() {
-    let c = Crawled::new().await;
+async fn what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorded(
+    backend: Backend,
+) {
+    let c = Crawled::new(backend).await;
     let p = product(1300);
     let mut applied = price_change("13.00");
     applied.action = Action::Hold;
@@ -320,11 +399,13 @@ async fn what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorde
     assert_eq!(stored[0].action, Action::Hold);
     assert_eq!(stored[0].update, applied.update);
     assert_eq!(stored[0].why.as_deref(), Some("held: under your floor"));
+    c.remove().await;
 }
 
-#[tokio::test]
-async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_alerted_again() {
-    let c = Crawled::new().await;
+async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_alerted_again(
+    backend: Backend,
+) {
+    let c = Crawled::new(backend).await;
     let store = &c.store;
     let l1 = listing();
     store.upsert_listing(&l1).await.expect("listing");
@@ -402,11 +483,11 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
             .is_some(),
         "outside the window"
     );
+    c.remove().await;
 }
 
-#[tokio::test]
-async fn one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken() {
-    let c = Crawled::new().await;
+async fn one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken(backend: Backend) {
+    let c = Crawled::new(backend).await;
     let store = &c.store;
     assert!(store
         .acquire_lease(c.source_id, "worker-a", 60_000)
@@ -447,12 +528,13 @@ async fn one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken()
         .acquire_lease(c.source_id, "worker-c", 60_000)
         .await
         .expect("c"));
+    c.remove().await;
 }
 
-#[tokio::test]
-async fn discovery_pages_are_remembered_and_forgotten_when_the_source_settings_change() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = open(&dir).await;
+async fn discovery_pages_are_remembered_and_forgotten_when_the_source_settings_change(
+    backend: Backend,
+) {
+    let (store, db) = open(backend).await;
     let id = source(&store).await;
     let page = store::DiscoveryPage {
         kind: "category".into(),
@@ -500,4 +582,42 @@ async fn discovery_pages_are_remembered_and_forgotten_when_the_source_settings_c
         .await
         .expect("upsert");
     assert!(store.discovery_pages(id).await.expect("read").is_empty());
+    db.remove(store).await;
+}
+
+async fn unchanged_pages_are_noted_as_seen_in_one_statement(backend: Backend) {
+    let c = Crawled::new(backend).await;
+    let store = &c.store;
+    let mut urls = Vec::new();
+    for n in 0..600 {
+        let mut p = product(1200);
+        p.url = format!("http://127.0.0.1:1/products/{n}.html");
+        c.record(&p, &p.content_hash(), &[]).await;
+        urls.push(p.url);
+    }
+    // One 404 counted: an answer since then says the page is there after all.
+    assert_eq!(
+        store.observe_gone(&urls[7], 2).await.expect("404"),
+        GoneOutcome::Counted(1)
+    );
+    let before = store.product(&urls[7]).await.expect("read").expect("known");
+    // More URLs than one statement could bind as parameters on some backends, quotes included.
+    let mut seen = urls.clone();
+    seen.push("http://127.0.0.1:1/products/it's-\"new\".html".into());
+    store.touch_products(&seen).await.expect("touch");
+    let after = store.product(&urls[7]).await.expect("read").expect("known");
+    assert_eq!((after.gone_count, after.status.as_str()), (0, "active"));
+    assert_eq!(
+        after.version, before.version,
+        "a page seen is not a new version"
+    );
+    assert_eq!(
+        store
+            .active_products(c.source_id)
+            .await
+            .expect("active")
+            .len(),
+        600
+    );
+    c.remove().await;
 }

@@ -44,6 +44,15 @@ impl Shop {
         Shop { dir }
     }
 
+    /// Keeps the shop's data at `url` (a `postgres://` URL) instead of its SQLite file.
+    pub fn use_database(&self, url: &str) {
+        let config = std::fs::read_to_string(self.config()).expect("read config");
+        let default = "url = \"specsync.db\"";
+        assert!(config.contains(default), "the config names its database");
+        let config = config.replacen(default, &format!("url = \"{url}\""), 1);
+        std::fs::write(self.config(), config).expect("write config");
+    }
+
     pub fn config(&self) -> PathBuf {
         self.dir.path().join("specsync.toml")
     }

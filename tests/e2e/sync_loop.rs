@@ -6,13 +6,36 @@ use crate::helpers::{change_keys, Shop};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recorded_changes_equal_what_the_simulator_changed_at_epoch_1() {
+    the_whole_loop_finds_what_the_simulator_changed(&Shop::new()).await;
+}
+
+/// The same loop with the data on a real PostgreSQL server (several workers share one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs SPECSYNC_TEST_POSTGRES")]
+async fn the_whole_loop_on_postgresql_finds_what_the_simulator_changed() {
+    let db = fixtures::postgres::PgDatabase::create().await;
+    let shop = Shop::new();
+    shop.use_database(&db.url);
+    let last = the_whole_loop_finds_what_the_simulator_changed(&shop).await;
+    // Every product the last crawl saw is in the database, as the CLI exports it.
+    let exported = shop.ok(&["export"]);
+    assert_eq!(
+        Some(exported.lines().count() as u64),
+        last["products"].as_u64(),
+        "{last}"
+    );
+    db.drop_database().await;
+}
+
+/// Crawl, let the simulator change, crawl twice more: every change it made is recorded once,
+/// in one alert per crawl that found changes. Returns the last crawl's summary.
+async fn the_whole_loop_finds_what_the_simulator_changed(shop: &Shop) -> serde_json::Value {
     let sim = SupplierSim::start(SimConfig {
         seed: 7,
         products: 24,
     })
     .await
     .expect("sim");
-    let shop = Shop::new();
     shop.connect(&sim);
     // Linking by hand gives the same link the import made.
     shop.ok(&["link", "sim-1", &sim.product_url(1)]);
@@ -80,6 +103,7 @@ async fn recorded_changes_equal_what_the_simulator_changed_at_epoch_1() {
     assert_eq!(diff[0]["crawled"], true);
     let before = shop.json(&["changes", "list", "--json", "--status", "all"]);
     assert_eq!(before.as_array().map(Vec::len), Some(recorded.len()));
+    confirming
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,9 @@
+//! `postgres_tests`: set when `SPECSYNC_TEST_POSTGRES` names a PostgreSQL server at build time;
+//! the tests that run on PostgreSQL are `ignore`d without it (see `fixtures::postgres`).
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(postgres_tests)");
+    println!("cargo::rerun-if-env-changed=SPECSYNC_TEST_POSTGRES");
+    if std::env::var_os("SPECSYNC_TEST_POSTGRES").is_some_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=postgres_tests");
+    }
+}
