@@ -216,7 +216,7 @@ impl Store {
         Ok(recorded)
     }
 
-    /// Notes unchanged pages as seen now, in one transaction.
+    /// Notes unchanged pages as seen now, in one statement.
     pub async fn touch_products(&self, urls: &[String]) -> Result<(), StoreError> {
         let op = "note unchanged pages";
         // The URLs go as one JSON array parameter, unpacked by the database: a statement with
