@@ -552,6 +552,9 @@ fn client_builder(config: &FetcherConfig, guard: &Arc<HostGuard>) -> reqwest::Cl
         .connect_timeout(config.connect_timeout)
         .timeout(config.timeout)
         .dns_resolver(Arc::new(GuardedResolver(Arc::clone(guard))))
+        // The crawler retries by itself, per failure class and with the host's backoff;
+        // reqwest's own layer (for HTTP/2 refusals) only added work to every request.
+        .retry(reqwest::retry::never())
         .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
