@@ -342,9 +342,8 @@ async fn crawl_leased(
         ..CrawlSummary::default()
     };
     // What the store knows and what the site lists are read at once: one waits on the
-    // database, the other on the supplier.
-    // The known products are read by a task of their own: reading 20,000 rows keeps a thread
-    // busy, which would hold up discovery if they shared one.
+    // database, the other on the supplier. The known products are read by a task of their own:
+    // converting 20,000 rows keeps a thread busy, which would hold up discovery on a shared one.
     let store = app.store.clone();
     let source_id = source.id;
     let known_products = tokio::spawn(async move { store.source_products(source_id).await });

@@ -222,21 +222,19 @@ impl Store {
         // The URLs go as one JSON array parameter, unpacked by the database: a statement with
         // hundreds of parameters spent most of its time binding them (SQLite looks each
         // parameter's name up in a list).
-        let sql = match self.backend {
-            crate::Backend::Sqlite => {
-                "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 \
-                 WHERE url IN (SELECT value FROM json_each($2))"
-            }
-            crate::Backend::Postgres => {
-                "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 \
-                 WHERE url IN (SELECT json_array_elements_text($2::json))"
-            }
+        let unpacked = match self.backend {
+            crate::Backend::Sqlite => "SELECT value FROM json_each($2)",
+            crate::Backend::Postgres => "SELECT json_array_elements_text($2::json)",
         };
+        let sql = format!(
+            "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 \
+             WHERE url IN ({unpacked})"
+        );
         let urls = serde_json::to_string(urls).map_err(|e| StoreError::Corrupt {
             what: "unchanged page URLs".into(),
             detail: e.to_string(),
         })?;
-        sqlx::query(sql)
+        sqlx::query(&sql)
             .bind(now_ms())
             .bind(urls)
             .execute(&self.pool)
