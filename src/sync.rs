@@ -6,7 +6,7 @@
 //! never a change (invariant 1): only a product page that was fetched and extracted is compared,
 //! and a 404/410 becomes "product gone" only after `gone_confirmations` crawls in a row.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 
@@ -281,11 +281,11 @@ pub async fn source_for(app: &App, url: &Url) -> anyhow::Result<Source> {
         })
 }
 
-/// A lease outlives a crawl's pauses; it is renewed every [`RENEW_EVERY`] pages.
+/// A lease outlives a crawl's pauses; a crawl renews it every [`RENEW_EVERY`] as pages come in.
 const LEASE_MS: i64 = 15 * 60 * 1000;
 /// Pages failing in a row (not gone) after which a host is left alone for the rest of the run.
 const PAUSE_AFTER_FAILURES: usize = 10;
-const RENEW_EVERY: usize = 50;
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Crawls under the source's lease: one worker at a time per source (DESIGN.md "lease").
 async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> anyhow::Result<CrawlSummary> {
@@ -429,8 +429,8 @@ async fn crawl_leased(
     };
     let progress = progress_bar(&source.name, summary.pages);
     let mut reached = 0;
-    let mut done = 0;
     let mut failing_in_a_row = 0;
+    let mut renewed = std::time::Instant::now();
     let mut last_error: Option<String> = None;
     let recording = async {
         // Owned here: when recording ends, early or not, the channel closes and fetching stops.
@@ -438,12 +438,12 @@ async fn crawl_leased(
         while let Some(joined) = outcomes.recv().await {
             // A page task ends only by returning or by a panic, which is a bug to report as such.
             let (url, outcome) = joined.context("a page's fetch task crashed")?;
-            done += 1;
             progress.inc(1);
-            if done % RENEW_EVERY == 0 {
+            if renewed.elapsed() >= RENEW_EVERY {
                 app.store
                     .acquire_lease(source.id, &app.worker, LEASE_MS)
                     .await?;
+                renewed = std::time::Instant::now();
             }
             match outcome {
                 PageOutcome::Product {
@@ -615,8 +615,8 @@ async fn discovered(
     base: &Url,
     mut memo: discover::Memo,
     summary: &mut CrawlSummary,
-) -> anyhow::Result<BTreeSet<Url>> {
-    let mut urls: BTreeSet<Url> = BTreeSet::new();
+) -> anyhow::Result<Vec<Url>> {
+    let mut urls: Vec<Url> = Vec::new();
     let product_path = source.settings.product_path.as_deref();
     let started = std::time::Instant::now();
     match discover::sitemap_urls(&app.fetcher, base, product_path, &mut memo).await {
@@ -654,22 +654,22 @@ async fn discovered(
         .map(|(url, page)| (url, discovery_page_of(page)))
         .collect();
     app.store.save_discovery_pages(source.id, &read).await?;
+    urls.sort_unstable();
+    urls.dedup();
     Ok(urls)
 }
 
 /// The crawl's pages: those discovered, and every product already known or linked on the
 /// source's host, so a product that left the catalogue is still checked (that is how it is found
 /// gone). Canonical (with the source's own tracking parameters), sorted, deduplicated.
-fn with_known(urls: BTreeSet<Url>, known: &Known, source: &Source, base: &Url) -> Vec<Url> {
+fn with_known(mut urls: Vec<Url>, known: &Known, source: &Source, base: &Url) -> Vec<Url> {
     let extra = &source.settings.tracking_params;
     // Discovery made them canonical already, but for the source's own tracking parameters.
-    let mut urls: BTreeSet<Url> = match extra.is_empty() {
-        true => urls,
-        false => urls
-            .iter()
-            .map(|u| crawler::canonical_url(u, extra))
-            .collect(),
-    };
+    if !extra.is_empty() {
+        for url in &mut urls {
+            *url = crawler::canonical_url(url, extra);
+        }
+    }
     // Known URLs are compared as text first: most are listed, and parsing 20,000 URLs again
     // would be most of an unchanged recrawl's discovery.
     let listed: HashSet<&str> = urls.iter().map(Url::as_str).collect();
@@ -686,7 +686,9 @@ fn with_known(urls: BTreeSet<Url>, known: &Known, source: &Source, base: &Url) -
         .collect();
     drop(listed);
     urls.extend(unlisted);
-    urls.into_iter().collect()
+    urls.sort_unstable();
+    urls.dedup();
+    urls
 }
 
 /// What the crawl knows of the source before it starts, so that a page is judged without a

@@ -88,6 +88,7 @@ on_both_backends!(
     one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken,
     discovery_pages_are_remembered_and_forgotten_when_the_source_settings_change,
     unchanged_pages_are_noted_as_seen_in_one_statement,
+    the_products_of_a_source_are_read_whole_in_one_statement,
 );
 
 async fn source(store: &Store) -> i64 {
@@ -618,6 +619,63 @@ async fn unchanged_pages_are_noted_as_seen_in_one_statement(backend: Backend) {
             .expect("active")
             .len(),
         600
+    );
+    c.remove().await;
+}
+
+async fn the_products_of_a_source_are_read_whole_in_one_statement(backend: Backend) {
+    let c = Crawled::new(backend).await;
+    let store = &c.store;
+    assert!(
+        store
+            .source_products(c.source_id)
+            .await
+            .expect("read")
+            .is_empty(),
+        "a source not crawled yet has no products"
+    );
+    let urls = [
+        "http://127.0.0.1:1/products/1.html".to_owned(),
+        "http://127.0.0.1:1/products/红色-it's-\"new\"\\.html?id=1&a=%20".to_owned(),
+        "http://127.0.0.1:1/products/3.html".to_owned(),
+    ];
+    for (n, url) in urls.iter().enumerate() {
+        let mut p = product(1200 + i64::try_from(n).expect("small"));
+        p.url = url.clone();
+        let validators = (n != 2).then(|| store::PageValidators {
+            etag: Some(format!("W/\"{n}-\\\"quoted\\\"\"")),
+            last_modified: (n == 0).then(|| "Sun, 22 Nov 2026 10:00:00 GMT".to_owned()),
+            body_hash: Some(format!("{n:032x}")),
+        });
+        store
+            .record_page(&PageRecord {
+                source_id: c.source_id,
+                run_id: c.run,
+                product: &p,
+                content_hash: &p.content_hash(),
+                product_json: None,
+                changes: &[],
+                compared: &[],
+                flap_crawls: 3,
+                validators,
+            })
+            .await
+            .expect("record");
+    }
+    assert_eq!(
+        store.observe_gone(&urls[2], 2).await.expect("404"),
+        GoneOutcome::Counted(1)
+    );
+    let read = store.source_products(c.source_id).await.expect("read");
+    assert_eq!(read.len(), urls.len());
+    for url in &urls {
+        let one = store.product(url).await.expect("read").expect("known");
+        assert_eq!(read.get(url), Some(&one), "{url}");
+    }
+    assert_eq!(read[&urls[2]].gone_count, 1);
+    assert_eq!(
+        read[&urls[0]].validators.etag.as_deref(),
+        Some("W/\"0-\\\"quoted\\\"\"")
     );
     c.remove().await;
 }
