@@ -9,13 +9,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::StatusCode;
+use http::header::{
+    HeaderMap, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LOCATION, RETRY_AFTER,
+};
+use http::StatusCode;
 use url::Url;
 
 use tokio::sync::Semaphore;
 
-use crate::guard::{GuardedResolver, HostGuard};
+use crate::guard::HostGuard;
+use crate::http::{ClientSettings, HttpClient};
 use crate::Rate;
 
 #[derive(Clone, Debug)]
@@ -147,7 +151,7 @@ pub enum FetchError {
         reason: crate::guard::Refusal,
     },
     #[error("failed to build the HTTP client: {0}")]
-    Client(#[source] reqwest::Error),
+    Client(#[source] crate::http::ClientError),
     #[error("host {host}: {reason}")]
     Settings { host: String, reason: String },
 }
@@ -169,15 +173,29 @@ impl FetchError {
 
     fn retry_delay(&self, attempt: u32, config: &FetcherConfig) -> Option<Duration> {
         match self {
-            FetchError::Transient { .. } => Some(config.backoff * 2u32.saturating_pow(attempt)),
+            FetchError::Transient { .. } => {
+                Some(jittered(config.backoff * 2u32.saturating_pow(attempt)))
+            }
             FetchError::RateLimited { retry_after, .. } => match retry_after {
                 Some(d) if *d > config.max_retry_after => None,
                 Some(d) => Some(*d),
-                None => Some(config.backoff * 2u32.saturating_pow(attempt + 1)),
+                None => Some(jittered(config.backoff * 2u32.saturating_pow(attempt + 1))),
             },
             _ => None,
         }
     }
+}
+
+/// `delay` and up to half as much again, at random: pages that failed together (a burst of
+/// 503s) are not all retried in the same instant. Never less than `delay`, which is the
+/// backoff the host was promised.
+fn jittered(delay: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A new `RandomState` is randomly keyed: enough randomness for spreading retries.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0);
+    let fraction = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
+    delay + delay.mul_f64(fraction / 2.0)
 }
 
 /// A page as fetched and decoded to text.
@@ -211,7 +229,7 @@ pub enum Fetched {
 
 pub struct Fetcher {
     /// For hosts without headers, cookies or a proxy of their own.
-    client: reqwest::Client,
+    client: Arc<HttpClient>,
     config: FetcherConfig,
     guard: Arc<HostGuard>,
     hosts: Mutex<HashMap<String, HostState>>,
@@ -231,7 +249,7 @@ struct HostState {
     slots: Arc<Semaphore>,
     concurrency: usize,
     /// The host's own client, when it has headers, cookies or a proxy.
-    client: Option<reqwest::Client>,
+    client: Option<Arc<HttpClient>>,
     /// A source has configured the host (else it runs on the fetcher's defaults).
     configured: bool,
 }
@@ -255,11 +273,10 @@ impl Fetcher {
             config.only_known_hosts,
             config.allow_private_networks,
         ));
-        let client = client_builder(&config, &guard)
-            .build()
+        let client = HttpClient::new(client_settings(&config, &guard, HeaderMap::new(), None))
             .map_err(FetchError::Client)?;
         Ok(Fetcher {
-            client,
+            client: Arc::new(client),
             global: Arc::new(Semaphore::new(config.max_concurrency.max(1))),
             config,
             guard,
@@ -323,8 +340,8 @@ impl Fetcher {
             state.concurrency = concurrency;
             state.slots = Arc::new(Semaphore::new(concurrency));
         }
-        if client.is_some() {
-            state.client = client;
+        if let Some(client) = client {
+            state.client = Some(Arc::new(client));
         }
         Ok(())
     }
@@ -365,7 +382,7 @@ impl Fetcher {
             })?;
         let mut attempt = 0;
         loop {
-            let (client, slots, limiter) = self.host(url);
+            let (slots, limiter) = self.host(url);
             // A free slot first, then the rate: a request that waited for a slot after taking
             // its turn from the limiter would be sent late, together with later ones.
             let Ok(_global) = self.global.acquire().await else {
@@ -383,7 +400,7 @@ impl Fetcher {
                     break;
                 }
             }
-            let result = self.fetch_once(&client, url, known).await;
+            let result = self.fetch_once(url, known).await;
             let Err(error) = result else { return result };
             if let FetchError::RateLimited { retry_after, .. } = &error {
                 // The whole host slows down, not just this page.
@@ -404,30 +421,33 @@ impl Fetcher {
         }
     }
 
-    async fn fetch_once(
-        &self,
-        client: &reqwest::Client,
-        url: &Url,
-        known: &Validators,
-    ) -> Result<Fetched, FetchError> {
-        let mut request = client.get(url.clone());
+    /// One attempt: the request and its redirects, and the answer read, within the timeout.
+    async fn fetch_once(&self, url: &Url, known: &Validators) -> Result<Fetched, FetchError> {
+        match tokio::time::timeout(self.config.timeout, self.answer(url, known)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(FetchError::Transient {
+                url: url.clone(),
+                reason: "timed out".to_owned(),
+            }),
+        }
+    }
+
+    async fn answer(&self, url: &Url, known: &Validators) -> Result<Fetched, FetchError> {
+        let mut conditional = Vec::with_capacity(2);
         if let Some(etag) = &known.etag {
-            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+            conditional.push((IF_NONE_MATCH, etag.as_str()));
         }
         if let Some(date) = &known.last_modified {
-            request = request.header(reqwest::header::IF_MODIFIED_SINCE, date);
+            conditional.push((IF_MODIFIED_SINCE, date.as_str()));
         }
-        let response = request.send().await.map_err(|e| transport_error(url, &e))?;
+        let (response, final_url) = self.follow(url, &conditional).await?;
         let status = response.status();
-        if status == StatusCode::NOT_MODIFIED
-            && (known.etag.is_some() || known.last_modified.is_some())
-        {
+        if status == StatusCode::NOT_MODIFIED && !conditional.is_empty() {
             return Ok(Fetched::Unchanged);
         }
         classify_status(url, status, response.headers())?;
-        let etag = header_str(response.headers(), reqwest::header::ETAG.as_str());
-        let last_modified = header_str(response.headers(), reqwest::header::LAST_MODIFIED.as_str());
-        let final_url = response.url().clone();
+        let etag = header_str(response.headers(), http::header::ETAG.as_str());
+        let last_modified = header_str(response.headers(), http::header::LAST_MODIFIED.as_str());
         let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
         let bytes = read_capped(url, response, self.config.max_body_bytes).await?;
         // A file that is gzip itself (`sitemap.xml.gz`), not a gzip transfer encoding.
@@ -455,6 +475,42 @@ impl Fetcher {
                 body_hash: Some(body_hash),
             },
         })))
+    }
+
+    /// Asks for `url` and follows its redirects: at most [`MAX_REDIRECTS`], never in a loop,
+    /// and only to hosts the guard lets through. Each hop is sent with its own host's headers.
+    async fn follow(
+        &self,
+        url: &Url,
+        conditional: &[(http::HeaderName, &str)],
+    ) -> Result<(http::Response<hyper::body::Incoming>, Url), FetchError> {
+        let mut at = url.clone();
+        let mut visited = Vec::new();
+        loop {
+            let response = self.client(&at).get(&at, conditional).await.map_err(|e| {
+                FetchError::Transient {
+                    url: url.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            let Some(next) = redirect_target(&at, &response) else {
+                return Ok((response, at));
+            };
+            let refused = |reason: String| FetchError::Redirect {
+                url: url.clone(),
+                reason,
+            };
+            if visited.len() >= MAX_REDIRECTS {
+                return Err(refused(format!("more than {MAX_REDIRECTS} redirects")));
+            }
+            visited.push(std::mem::replace(&mut at, next));
+            if visited.contains(&at) {
+                return Err(refused(format!("a redirect loop (back to {at})")));
+            }
+            self.guard
+                .check(&at)
+                .map_err(|refusal| refused(format!("redirected to {at}: {refusal}")))?;
+        }
     }
 
     fn pause_host(&self, url: &Url, pause: Duration) {
@@ -489,25 +545,28 @@ impl Fetcher {
         }
     }
 
-    /// The host's client, concurrency slots and rate limiter.
-    fn host(
-        &self,
-        url: &Url,
-    ) -> (
-        reqwest::Client,
-        Arc<Semaphore>,
-        Arc<DefaultDirectRateLimiter>,
-    ) {
+    /// The host's concurrency slots and rate limiter.
+    fn host(&self, url: &Url) -> (Arc<Semaphore>, Arc<DefaultDirectRateLimiter>) {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let mut hosts = self.lock_hosts();
         let state = hosts
             .entry(host)
             .or_insert_with(|| self.default_host_state());
-        (
-            state.client.clone().unwrap_or_else(|| self.client.clone()),
-            Arc::clone(&state.slots),
-            Arc::clone(&state.limiter),
-        )
+        (Arc::clone(&state.slots), Arc::clone(&state.limiter))
+    }
+
+    /// The client for the host's requests: its own when it has headers, cookies or a proxy.
+    fn client(&self, url: &Url) -> Arc<HttpClient> {
+        let host = url.host_str().unwrap_or_default();
+        let hosts = self.lock_hosts();
+        let own = match hosts.get(host) {
+            Some(state) => state.client.as_ref(),
+            // Host names are lower case in a parsed URL but for an IDNA-less odd case.
+            None => hosts
+                .get(&host.to_ascii_lowercase())
+                .and_then(|s| s.client.as_ref()),
+        };
+        Arc::clone(own.unwrap_or(&self.client))
     }
 
     fn default_host_state(&self) -> HostState {
@@ -545,31 +604,29 @@ impl HostState {
     }
 }
 
-fn client_builder(config: &FetcherConfig, guard: &Arc<HostGuard>) -> reqwest::ClientBuilder {
-    let redirect_guard = Arc::clone(guard);
-    reqwest::Client::builder()
-        .user_agent(&config.user_agent)
-        .connect_timeout(config.connect_timeout)
-        .timeout(config.timeout)
-        .dns_resolver(Arc::new(GuardedResolver(Arc::clone(guard))))
-        // The crawler retries by itself, per failure class and with the host's backoff;
-        // reqwest's own layer (for HTTP/2 refusals) only added work to every request.
-        .retry(reqwest::retry::never())
-        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
-                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-            }
-            if attempt.previous().contains(attempt.url()) {
-                return attempt.error("a redirect loop");
-            }
-            match redirect_guard.check(attempt.url()) {
-                Ok(()) => attempt.follow(),
-                Err(refusal) => attempt.error(format!("redirected: {refusal}")),
-            }
-        }))
+fn client_settings<'a>(
+    config: &'a FetcherConfig,
+    guard: &'a Arc<HostGuard>,
+    headers: HeaderMap,
+    proxy: Option<&'a str>,
+) -> ClientSettings<'a> {
+    ClientSettings {
+        user_agent: &config.user_agent,
+        connect_timeout: config.connect_timeout,
+        guard,
+        headers,
+        proxy,
+    }
 }
 
 const MAX_REDIRECTS: usize = 5;
+
+/// Where a redirect answer sends the request next, if it is one.
+fn redirect_target<B>(at: &Url, response: &http::Response<B>) -> Option<Url> {
+    let redirect = matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308);
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    redirect.then(|| at.join(location.trim()).ok()).flatten()
+}
 
 /// A client of its own for a host with headers, cookies or a proxy; `None` when it needs none.
 fn host_client(
@@ -577,7 +634,7 @@ fn host_client(
     guard: &Arc<HostGuard>,
     host: &str,
     settings: &HostSettings,
-) -> Result<Option<reqwest::Client>, FetchError> {
+) -> Result<Option<HttpClient>, FetchError> {
     if settings.headers.is_empty() && settings.cookies.is_empty() && settings.proxy.is_none() {
         return Ok(None);
     }
@@ -587,9 +644,9 @@ fn host_client(
     };
     let mut headers = HeaderMap::new();
     for (name, value) in &settings.headers {
-        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+        let name = http::header::HeaderName::from_bytes(name.as_bytes())
             .map_err(|e| bad(format!("header name `{name}`: {e}")))?;
-        let value = reqwest::header::HeaderValue::from_str(value)
+        let value = http::header::HeaderValue::from_str(value)
             .map_err(|e| bad(format!("header `{name}`: {e}")))?;
         headers.insert(name, value);
     }
@@ -600,16 +657,14 @@ fn host_client(
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let value = reqwest::header::HeaderValue::from_str(&cookie)
+        let value = http::header::HeaderValue::from_str(&cookie)
             .map_err(|e| bad(format!("cookies: {e}")))?;
-        headers.insert(reqwest::header::COOKIE, value);
+        headers.insert(http::header::COOKIE, value);
     }
-    let mut builder = client_builder(config, guard).default_headers(headers);
-    if let Some(proxy) = &settings.proxy {
-        let proxy = reqwest::Proxy::all(proxy).map_err(|e| bad(format!("proxy `{proxy}`: {e}")))?;
-        builder = builder.proxy(proxy);
-    }
-    builder.build().map(Some).map_err(FetchError::Client)
+    let settings = client_settings(config, guard, headers, settings.proxy.as_deref());
+    HttpClient::new(settings)
+        .map(Some)
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// The limiter's quota: the configured rate with a 1% margin on each interval. The limit is
@@ -622,32 +677,6 @@ fn quota(rate: Rate, burst: NonZeroU32) -> Quota {
     Quota::with_period(with_margin)
         .unwrap_or_else(|| Quota::per_second(rate.count))
         .allow_burst(burst)
-}
-
-fn transport_error(url: &Url, e: &reqwest::Error) -> FetchError {
-    let reason = if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "could not connect".to_owned()
-    } else if e.is_redirect() {
-        // Too many, a loop, or to a host the guard refuses: the page cannot be fetched as is.
-        let mut reason = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(inner) = source {
-            reason = format!("{reason}: {inner}");
-            source = inner.source();
-        }
-        return FetchError::Redirect {
-            url: url.clone(),
-            reason,
-        };
-    } else {
-        format!("request failed: {e}")
-    };
-    FetchError::Transient {
-        url: url.clone(),
-        reason,
-    }
 }
 
 fn classify_status(url: &Url, status: StatusCode, headers: &HeaderMap) -> Result<(), FetchError> {
@@ -696,11 +725,13 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name)?.to_str().ok().map(str::to_owned)
 }
 
+/// The body, at most `limit` bytes as sent and as decompressed (`Content-Encoding`).
 async fn read_capped(
     url: &Url,
-    mut response: reqwest::Response,
+    response: http::Response<hyper::body::Incoming>,
     limit: usize,
 ) -> Result<Vec<u8>, FetchError> {
+    use http_body_util::BodyExt;
     let too_large = || FetchError::TooLarge {
         url: url.clone(),
         limit,
@@ -710,18 +741,33 @@ async fn read_capped(
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
+    let encoding = header_str(response.headers(), CONTENT_ENCODING.as_str());
+    let mut incoming = response.into_body();
     let mut body = Vec::with_capacity(declared.unwrap_or(64 * 1024));
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_error(url, &e))?
-    {
+    while let Some(frame) = incoming.frame().await {
+        let frame = frame.map_err(|e| FetchError::Transient {
+            url: url.clone(),
+            reason: format!("the body was cut short: {e}"),
+        })?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    let Some(encoding) = encoding else {
+        return Ok(body);
+    };
+    match crate::http::decompress(&encoding, body, limit) {
+        Ok(Some(body)) => Ok(body),
+        Ok(None) => Err(too_large()),
+        Err(reason) => Err(FetchError::Transient {
+            url: url.clone(),
+            reason,
+        }),
+    }
 }
 
 /// Decodes a body: charset from the Content-Type header, else a BOM, else a `<meta>` charset in
@@ -874,6 +920,22 @@ mod tests {
         assert_eq!(class(503), Some(FailureClass::Transient));
         assert_eq!(class(403), Some(FailureClass::Blocked));
         assert_eq!(class(400), Some(FailureClass::Permanent));
+    }
+
+    #[test]
+    fn backoffs_are_spread_but_never_shorter_than_promised() {
+        let delay = Duration::from_millis(400);
+        let drawn: Vec<Duration> = (0..200).map(|_| jittered(delay)).collect();
+        assert!(drawn.iter().all(|d| *d >= delay && *d <= delay + delay / 2));
+        let distinct: std::collections::BTreeSet<_> = drawn.iter().collect();
+        assert!(distinct.len() > 100, "{} distinct delays", distinct.len());
+        let error = FetchError::Transient {
+            url: Url::parse("http://s/p").expect("url"),
+            reason: "reset".into(),
+        };
+        let config = FetcherConfig::default();
+        let second = error.retry_delay(1, &config).expect("retried");
+        assert!(second >= config.backoff * 2 && second <= config.backoff * 3);
     }
 
     #[test]

@@ -138,19 +138,41 @@ impl HostGuard {
     }
 }
 
-/// reqwest's resolver, checking what each name resolves to against the [`HostGuard`].
+/// The HTTP client's resolver, checking what each name resolves to against the [`HostGuard`].
+#[derive(Clone)]
 pub(crate) struct GuardedResolver(pub(crate) Arc<HostGuard>);
 
-impl reqwest::dns::Resolve for GuardedResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+type Resolving = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<
+                    std::vec::IntoIter<SocketAddr>,
+                    Box<dyn std::error::Error + Send + Sync>,
+                >,
+            > + Send,
+    >,
+>;
+
+impl tower_service::Service<hyper_util::client::legacy::connect::dns::Name> for GuardedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = Resolving;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: hyper_util::client::legacy::connect::dns::Name) -> Resolving {
         let guard = Arc::clone(&self.0);
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let addrs: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed = guard.filter_addrs(&host, addrs)?;
-            let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
-            Ok(addrs)
+            Ok(allowed.into_iter())
         })
     }
 }
@@ -212,15 +234,16 @@ mod tests {
 
     #[tokio::test]
     async fn the_resolver_refuses_names_that_resolve_to_private_addresses() {
-        use reqwest::dns::Resolve;
+        use hyper_util::client::legacy::connect::dns::Name;
+        use tower_service::Service;
         let guard = Arc::new(HostGuard::new(false, false));
-        let resolver = GuardedResolver(Arc::clone(&guard));
-        let name: reqwest::dns::Name = "localhost".parse().expect("name");
-        let refused = resolver.resolve(name).await.err().expect("refused");
+        let mut resolver = GuardedResolver(Arc::clone(&guard));
+        let name: Name = "localhost".parse().expect("name");
+        let refused = resolver.call(name).await.expect_err("refused");
         assert!(refused.to_string().contains("private"), "{refused}");
         guard.allow("localhost", true);
-        let name: reqwest::dns::Name = "localhost".parse().expect("name");
-        let addrs: Vec<SocketAddr> = resolver.resolve(name).await.expect("allowed").collect();
+        let name: Name = "localhost".parse().expect("name");
+        let addrs: Vec<SocketAddr> = resolver.call(name).await.expect("allowed").collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
     }
 
