@@ -206,7 +206,8 @@ pub struct SourceAddArgs {
     /// A cookie sent with every request to the site, `name=value` (repeatable).
     #[arg(long = "cookie")]
     pub cookies: Vec<String>,
-    /// An HTTP(S) proxy for the site's requests, e.g. `http://user:pass@proxy:3128`.
+    /// An HTTP proxy for the site's requests, `http://[user:pass@]host:port`; HTTPS pages go
+    /// through it with `CONNECT`.
     #[arg(long)]
     pub proxy: Option<String>,
     /// A rules file (TOML: CSS selectors, regexes, JSON paths) for the site's pages, when they

@@ -295,3 +295,78 @@ async fn a_shopify_page_is_completed_by_its_products_js() {
     );
     assert_eq!(blue.stock.status, Availability::OutOfStock);
 }
+
+/// A site on loopback that answers in every content encoding, redirects, and compresses a
+/// page that is far larger than it looks.
+async fn encoding_site() -> String {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use std::io::Write;
+    let page = "<html><body><h1>纯棉T恤</h1><p>颜色 红色</p></body></html>".repeat(50);
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).expect("gzip");
+        gz.finish().expect("gzip")
+    };
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    zlib.write_all(page.as_bytes()).expect("zlib");
+    let deflate = zlib.finish().expect("zlib");
+    let mut br = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 5, 22);
+        writer.write_all(page.as_bytes()).expect("br");
+    }
+    let gzipped = gzip(page.as_bytes());
+    // 20 MB of zeros, compressed to about 20 KB: over the 10 MB cap once decompressed.
+    let bomb = gzip(&vec![b'0'; 20 * 1024 * 1024]);
+    let encoded = |encoding: &'static str, body: Vec<u8>| {
+        move || async move {
+            (
+                [
+                    (header::CONTENT_ENCODING, encoding),
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                ],
+                body,
+            )
+                .into_response()
+        }
+    };
+    let app = axum::Router::new()
+        .route("/gzip", axum::routing::get(encoded("gzip", gzipped)))
+        .route("/deflate", axum::routing::get(encoded("deflate", deflate)))
+        .route("/br", axum::routing::get(encoded("br", br)))
+        .route("/bomb", axum::routing::get(encoded("gzip", bomb)))
+        .route(
+            "/moved",
+            axum::routing::get(|| async { axum::response::Redirect::permanent("/hop") }),
+        )
+        .route(
+            "/hop",
+            axum::routing::get(|| async { axum::response::Redirect::temporary("/br") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+#[tokio::test]
+async fn compressed_answers_are_read_within_the_cap_and_redirects_give_the_final_url() {
+    let base = encoding_site().await;
+    let fetcher = fast_fetcher();
+    let page = "<html><body><h1>纯棉T恤</h1><p>颜色 红色</p></body></html>".repeat(50);
+    for encoding in ["gzip", "deflate", "br"] {
+        let url = Url::parse(&format!("{base}/{encoding}")).expect("url");
+        let fetched = fetcher.fetch(&url).await.expect(encoding);
+        assert_eq!(fetched.body, page, "{encoding}");
+    }
+    let moved = Url::parse(&format!("{base}/moved")).expect("url");
+    let fetched = fetcher.fetch(&moved).await.expect("redirected");
+    assert_eq!(fetched.url.as_str(), format!("{base}/br"), "two hops");
+    assert_eq!(fetched.body, page);
+    let bomb = Url::parse(&format!("{base}/bomb")).expect("url");
+    let refused = fetcher.fetch(&bomb).await.expect_err("too large");
+    assert_eq!(refused.class(), FailureClass::TooLarge, "{refused}");
+}
