@@ -60,31 +60,20 @@ struct ProductRow(
 );
 
 impl From<ProductRow> for StoredProduct {
+    /// By position, as [`product_from_row`] reads a row.
     fn from(row: ProductRow) -> StoredProduct {
-        let ProductRow(
-            id,
-            source_id,
-            url,
-            status,
-            gone_count,
-            version,
-            content_hash,
-            etag,
-            last_modified,
-            body_hash,
-        ) = row;
         StoredProduct {
-            id,
-            source_id,
-            url,
-            status,
-            gone_count,
-            version,
-            content_hash,
+            id: row.0,
+            source_id: row.1,
+            url: row.2,
+            status: row.3,
+            gone_count: row.4,
+            version: row.5,
+            content_hash: row.6,
             validators: PageValidators {
-                etag,
-                last_modified,
-                body_hash,
+                etag: row.7,
+                last_modified: row.8,
+                body_hash: row.9,
             },
         }
     }
