@@ -557,15 +557,11 @@ impl Fetcher {
 
     /// The client for the host's requests: its own when it has headers, cookies or a proxy.
     fn client(&self, url: &Url) -> Arc<HttpClient> {
-        let host = url.host_str().unwrap_or_default();
+        // An http(s) URL's host is already lower case, as the hosts are kept.
         let hosts = self.lock_hosts();
-        let own = match hosts.get(host) {
-            Some(state) => state.client.as_ref(),
-            // Host names are lower case in a parsed URL but for an IDNA-less odd case.
-            None => hosts
-                .get(&host.to_ascii_lowercase())
-                .and_then(|s| s.client.as_ref()),
-        };
+        let own = hosts
+            .get(url.host_str().unwrap_or_default())
+            .and_then(|state| state.client.as_ref());
         Arc::clone(own.unwrap_or(&self.client))
     }
 
