@@ -753,16 +753,9 @@ async fn read_capped(
         }
         body.extend_from_slice(&chunk);
     }
-    let Some(encoding) = encoding else {
-        return Ok(body);
-    };
-    match crate::http::decompress(&encoding, body, limit) {
-        Ok(Some(body)) => Ok(body),
-        Ok(None) => Err(too_large()),
-        Err(reason) => Err(FetchError::Transient {
-            url: url.clone(),
-            reason,
-        }),
+    match encoding {
+        Some(encoding) => decompressed(url, &encoding, body, limit),
+        None => Ok(body),
     }
 }
 
@@ -799,25 +792,30 @@ fn guess_encoding(bytes: &[u8]) -> &'static encoding_rs::Encoding {
 
 /// Decompresses a body that is a gzip file (it starts with gzip's magic bytes), within the size cap.
 fn gunzip_file(url: &Url, bytes: Vec<u8>, limit: usize) -> Result<Vec<u8>, FetchError> {
-    use std::io::Read;
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return Ok(bytes);
+    match bytes.starts_with(&[0x1f, 0x8b]) {
+        true => decompressed(url, "gzip", bytes, limit),
+        false => Ok(bytes),
     }
-    let mut out = Vec::new();
-    let mut decoder = flate2::read::GzDecoder::new(bytes.as_slice()).take(limit as u64 + 1);
-    decoder
-        .read_to_end(&mut out)
-        .map_err(|e| FetchError::Transient {
-            url: url.clone(),
-            reason: format!("a gzip file that does not decompress: {e}"),
-        })?;
-    if out.len() > limit {
-        return Err(FetchError::TooLarge {
+}
+
+/// `bytes` without their `encoding` (gzip, deflate, br), within the size cap.
+fn decompressed(
+    url: &Url,
+    encoding: &str,
+    bytes: Vec<u8>,
+    limit: usize,
+) -> Result<Vec<u8>, FetchError> {
+    match crate::http::decompress(encoding, bytes, limit) {
+        Ok(Some(body)) => Ok(body),
+        Ok(None) => Err(FetchError::TooLarge {
             url: url.clone(),
             limit,
-        });
+        }),
+        Err(reason) => Err(FetchError::Transient {
+            url: url.clone(),
+            reason,
+        }),
     }
-    Ok(out)
 }
 
 /// The body's fingerprint, 128-bit XXH3 in hex: it tells the page the supplier served last time
