@@ -28,7 +28,6 @@ type HyperClient =
 type Body = http_body_util::Empty<Bytes>;
 
 /// A client for one host's requests (or for every host without settings of its own).
-#[derive(Clone)]
 pub(crate) struct HttpClient {
     client: HyperClient,
     /// Sent with every request: user agent, accepted encodings, the host's headers and cookies.
@@ -70,11 +69,10 @@ pub(crate) enum RequestError {
 
 impl HttpClient {
     pub(crate) fn new(settings: ClientSettings<'_>) -> Result<HttpClient, ClientError> {
-        let mut direct =
-            HttpConnector::new_with_resolver(GuardedResolver(Arc::clone(settings.guard)));
-        direct.enforce_http(false);
-        direct.set_nodelay(true);
-        direct.set_connect_timeout(Some(settings.connect_timeout));
+        let direct = tcp(
+            HttpConnector::new_with_resolver(GuardedResolver(Arc::clone(settings.guard))),
+            settings.connect_timeout,
+        );
         let (proxy, proxy_auth) = match settings.proxy {
             None => (None, None),
             Some(text) => {
@@ -85,14 +83,10 @@ impl HttpClient {
                 let (uri, auth) = proxy_target(text).map_err(bad)?;
                 // The proxy is the merchant's own, often on a private network: reached without
                 // the guard (the pages asked through it are checked before every request).
-                let mut through = HttpConnector::new();
-                through.enforce_http(false);
-                through.set_nodelay(true);
-                through.set_connect_timeout(Some(settings.connect_timeout));
                 let route = ProxyRoute {
                     uri,
                     auth: auth.clone(),
-                    connector: through,
+                    connector: tcp(HttpConnector::new(), settings.connect_timeout),
                 };
                 (Some(Arc::new(route)), auth)
             }
@@ -157,6 +151,15 @@ impl HttpClient {
             }
         })
     }
+}
+
+/// A TCP connector as every connection is made: for `https` too (TLS goes on top), without
+/// Nagle's delay, within the connect timeout.
+fn tcp<R>(mut connector: HttpConnector<R>, timeout: Duration) -> HttpConnector<R> {
+    connector.enforce_http(false);
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(timeout));
+    connector
 }
 
 /// An error and its causes, as one line.
