@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(name = "specsync", version, about = "Keeps your listings true to what your suppliers sell", long_about = None)]
@@ -168,24 +168,28 @@ pub struct SourceAddArgs {
     /// The site's base URL; product pages are discovered from its sitemap.
     #[arg(long)]
     pub url: String,
-    /// Most requests to the site, e.g. `5/s`, `30/m`.
-    #[arg(long, default_value = "2/s")]
-    pub rate: String,
-    /// Requests that may go at once before the rate applies.
-    #[arg(long, default_value_t = 1)]
-    pub burst: u32,
-    /// Pages fetched concurrently.
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: u32,
+    /// Most requests to the site, e.g. `5/s`, `30/m` [default: 2/s].
+    #[arg(long, value_parser = rate)]
+    pub rate: Option<String>,
+    /// Requests that may go at once before the rate applies [default: 1].
+    #[arg(long)]
+    pub burst: Option<u32>,
+    /// Pages fetched concurrently [default: 4].
+    #[arg(long)]
+    pub concurrency: Option<u32>,
     /// Currency of prices the pages show without one (ISO code, e.g. CNY).
     #[arg(long)]
     pub currency: Option<String>,
     /// Allow fetching from private, loopback and link-local addresses (for local test sites).
     #[arg(long)]
     pub allow_private_networks: bool,
-    /// `obey` robots.txt (Disallow, Crawl-delay), or `ignore` it when the supplier has allowed you.
-    #[arg(long, default_value = "obey")]
-    pub robots: String,
+    /// Whether robots.txt (Disallow, Crawl-delay) is obeyed.
+    #[arg(long, value_enum, default_value_t = RobotsArg::Obey)]
+    pub robots: RobotsArg,
+    /// When the site is crawled without being asked, e.g. `every 6h`, `every 30m` (used by
+    /// `specsync serve`); default: only when asked.
+    #[arg(long, value_parser = schedule)]
+    pub schedule: Option<String>,
     /// A category page to discover products from, besides the sitemap (follows `rel="next"`).
     #[arg(long, requires = "product_path")]
     pub category: Option<String>,
@@ -238,9 +242,9 @@ pub enum ListingsCommand {
 pub enum ChangesCommand {
     /// List recorded changes.
     List {
-        /// open, applied, rejected, resolved (went away by itself) or all.
-        #[arg(long, default_value = "open")]
-        status: String,
+        /// Which changes.
+        #[arg(long, value_enum, default_value_t = StatusArg::Open)]
+        status: StatusArg,
         /// Only this listing's changes.
         #[arg(long)]
         listing: Option<String>,
@@ -261,4 +265,58 @@ pub struct DemoArgs {
     /// Products in the simulated catalogue.
     #[arg(long, default_value_t = 20)]
     pub products: u32,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RobotsArg {
+    /// Obey robots.txt.
+    Obey,
+    /// Ignore it: the supplier has allowed you.
+    Ignore,
+}
+
+impl From<RobotsArg> for store::Robots {
+    fn from(arg: RobotsArg) -> store::Robots {
+        match arg {
+            RobotsArg::Obey => store::Robots::Obey,
+            RobotsArg::Ignore => store::Robots::Ignore,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StatusArg {
+    /// Found and not yet acted on.
+    Open,
+    Applied,
+    Rejected,
+    /// Went away by itself.
+    Resolved,
+    All,
+}
+
+impl StatusArg {
+    pub fn status(self) -> Option<store::ChangeStatus> {
+        match self {
+            StatusArg::Open => Some(store::ChangeStatus::Open),
+            StatusArg::Applied => Some(store::ChangeStatus::Applied),
+            StatusArg::Rejected => Some(store::ChangeStatus::Rejected),
+            StatusArg::Resolved => Some(store::ChangeStatus::Resolved),
+            StatusArg::All => None,
+        }
+    }
+}
+
+/// A rate as written (`5/s`), checked as it is parsed; kept as written.
+fn rate(text: &str) -> Result<String, String> {
+    text.parse::<crawler::Rate>()
+        .map(|_| text.trim().to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// A schedule as written (`every 6h`), checked as it is parsed; kept as written.
+fn schedule(text: &str) -> Result<String, String> {
+    text.parse::<schedules::Schedule>()
+        .map(|_| text.trim().to_owned())
+        .map_err(|e| e.to_string())
 }

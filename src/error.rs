@@ -1,5 +1,6 @@
-//! The binary's errors: `Usage` (bad arguments, configuration or input file: exit 2) and
-//! everything else (exit 1), reported with their chain of causes.
+//! The binary's errors: the merchant's mistakes (bad arguments, configuration or input file, a
+//! name that does not exist: exit 2) and everything else (exit 1), reported with their chain of
+//! causes.
 
 use std::fmt;
 
@@ -23,7 +24,20 @@ impl std::error::Error for Usage {}
 
 /// Exit code for an error: 2 for usage and config errors, 1 for the rest.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.chain().any(|e| e.is::<Usage>()) {
+    let usage = error.chain().any(|e| {
+        e.is::<Usage>()
+            || e.downcast_ref::<engine::Error>()
+                .is_some_and(engine::Error::is_invalid_input)
+            || e.downcast_ref::<store::StoreError>().is_some_and(|e| {
+                matches!(
+                    e,
+                    store::StoreError::NoListing(_)
+                        | store::StoreError::NoSource(_)
+                        | store::StoreError::SourceExists(_)
+                )
+            })
+    });
+    if usage {
         2
     } else {
         1

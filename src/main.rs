@@ -2,17 +2,9 @@
 
 mod cli;
 mod commands;
-mod config;
-mod deliver;
-mod demo;
 mod error;
-mod extract_cmd;
-mod listings;
 mod output;
-mod parse;
-mod resync;
-mod ruleset;
-mod sync;
+mod progress;
 
 use std::process::ExitCode;
 

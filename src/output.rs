@@ -1,5 +1,7 @@
-//! Plain tables for people, aligned by display width (CJK characters take two columns).
+//! What the commands print for people: plain tables aligned by display width (CJK characters
+//! take two columns), rows of changes and proposals, a crawl's summary line.
 
+use engine::{CrawlSummary, SentAlert};
 use unicode_width::UnicodeWidthStr;
 
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -27,6 +29,106 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(&mut row.iter().map(String::as_str));
     }
     out
+}
+
+/// The columns of a table of proposals (`diff`, `resync --dry-run`).
+pub const PROPOSAL_HEADERS: [&str; 6] = [
+    "listing",
+    "change",
+    "variant",
+    "before → after",
+    "action",
+    "why",
+];
+
+/// A change with what the rules decided, as a table row under [`PROPOSAL_HEADERS`].
+pub fn proposal_row(p: &diff::Proposal) -> Vec<String> {
+    let mut row = change_row(&p.change);
+    row.push(p.action.as_str().to_owned());
+    row.push(p.why.clone());
+    row
+}
+
+pub fn change_row(c: &diff::Change) -> Vec<String> {
+    vec![
+        c.listing
+            .as_ref()
+            .map_or_else(|| "(new style)".to_owned(), ToString::to_string),
+        c.kind.label().to_owned(),
+        c.variant
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        format!(
+            "{} → {}",
+            short(c.before.as_deref()),
+            short(c.after.as_deref())
+        ),
+    ]
+}
+
+/// A value shortened for a table cell: one line, at most 40 characters.
+fn short(value: Option<&str>) -> String {
+    let Some(v) = value else {
+        return "-".to_owned();
+    };
+    let line = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= 40 {
+        line
+    } else {
+        format!("{}…", line.chars().take(39).collect::<String>())
+    }
+}
+
+/// One crawl run, in a line (and a line for each thing that went wrong).
+pub fn describe_crawl(s: &CrawlSummary) -> String {
+    if let Some(why) = &s.skipped {
+        return format!("{}: skipped: {why}", s.source);
+    }
+    let failed = if s.failed.is_empty() {
+        "none failed".to_owned()
+    } else {
+        let parts: Vec<String> = s.failed.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!("failed: {}", parts.join(", "))
+    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "{}: {}, {} ({} unchanged, {} not modified), {failed}; {}, {}",
+        s.source,
+        plural(s.pages, "page", "pages"),
+        plural(s.products, "product", "products"),
+        s.unchanged,
+        s.not_modified,
+        plural(s.changes, "change", "changes"),
+        plural(s.new_styles, "new style", "new styles"),
+    );
+    if let Some(why) = &s.paused {
+        line.push_str(&format!("\n  {why}"));
+    }
+    if s.health_alert {
+        line.push_str("\n  the supplier failed too many crawls in a row: health alert queued");
+    }
+    if let Some(e) = &s.discovery_error {
+        line.push_str(&format!(
+            "\n  discovery failed, known products crawled anyway: {e}"
+        ));
+    }
+    line
+}
+
+/// The alerts a delivery sent, a line each.
+pub fn describe_alerts(alerts: &[SentAlert]) -> String {
+    alerts
+        .iter()
+        .map(|a| {
+            let what = if a.health { "health alert" } else { "alert" };
+            match &a.path {
+                Some(path) => format!("{what} written: {}\n", path.display()),
+                None => format!("{what} sent: {}\n", a.idempotency_key),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -53,7 +53,9 @@ impl FromStr for Schedule {
             "d" => 86_400,
             _ => return Err(err()),
         };
-        if n == 0 {
+        // At least a minute and at most a year apart: a longer period is a typo, and a huge
+        // one an error rather than an overflow.
+        if n == 0 || n.saturating_mul(unit) > 366 * 86_400 {
             return Err(err());
         }
         Ok(Schedule::Every(Duration::from_secs(n * unit)))

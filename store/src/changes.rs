@@ -1,10 +1,7 @@
-//! Recorded changes and the alert deliveries that carry them.
-//!
-//! A change with no delivery yet is in the outbox. [`Store::claim_undelivered`] moves every such
-//! change into one new delivery in one transaction, so a crash at any point neither loses a
-//! change nor puts it in two deliveries; each delivery has an idempotency key that the sender
-//! uses to deliver it at most once.
+//! Recorded changes: inserted with what the rules decided, resolved when they go away, listed.
+//! The deliveries that carry them to each channel are `deliveries.rs`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use catalog::{ListingId, SpecKey};
@@ -13,6 +10,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::deliveries::{deliveries_of_changes, ChangeDelivery, Channel};
 use crate::error::QueryContext;
 use crate::{now_ms, Store, StoreError};
 
@@ -67,7 +65,8 @@ pub struct StoredChange {
     pub update: Option<Update>,
     pub why: Option<String>,
     pub status: ChangeStatus,
-    pub delivery_id: Option<i64>,
+    /// The delivery that carries it on each channel that has claimed it.
+    pub deliveries: BTreeMap<Channel, ChangeDelivery>,
     pub created_at: i64,
 }
 
@@ -78,14 +77,7 @@ pub struct ChangeFilter {
     pub run_id: Option<i64>,
 }
 
-#[derive(Clone, Debug)]
-pub struct Delivery {
-    pub id: i64,
-    pub idempotency_key: String,
-    pub changes: Vec<StoredChange>,
-}
-
-fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> {
+pub(crate) fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> {
     let op = "read a change";
     let id: i64 = row.try_get("id").op(op)?;
     let corrupt = |detail: String| StoreError::Corrupt {
@@ -133,7 +125,7 @@ fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> {
             after: row.try_get("after_value").op(op)?,
         },
         status,
-        delivery_id: row.try_get("delivery_id").op(op)?,
+        deliveries: BTreeMap::new(),
         created_at: row.try_get("created_at").op(op)?,
     })
 }
@@ -163,9 +155,7 @@ pub(crate) async fn insert_change(
     // Came back within the flap window after it went away: recorded, but it belongs to the
     // alert that already told the merchant, so it is not alerted again.
     let flapped = match run_id {
-        Some(run) if flap_crawls > 0 => {
-            flapped_delivery(tx, &fingerprint, run, flap_crawls).await?
-        }
+        Some(run) if flap_crawls > 0 => flapped_change(tx, &fingerprint, run, flap_crawls).await?,
         _ => None,
     };
     let why = match flapped {
@@ -177,7 +167,7 @@ pub(crate) async fn insert_change(
     };
     let row = sqlx::query(
         "INSERT INTO changes (run_id, kind, severity, listing_id, product_url, variant, before_value, after_value, fingerprint, created_at, \
-         action, proposed_update, why, delivery_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         action, proposed_update, why) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(run_id)
     .bind(change.kind.as_str())
@@ -192,15 +182,28 @@ pub(crate) async fn insert_change(
     .bind(proposal.action.as_str())
     .bind(proposal.update.as_ref().map(|u| serde_json::to_string(u).unwrap_or_default()))
     .bind(why)
-    .bind(flapped)
     .fetch_one(&mut **tx)
     .await
     .op(op)?;
-    row.try_get("id").map(Some).op(op)
+    let id: i64 = row.try_get("id").op(op)?;
+    if let Some(earlier) = flapped {
+        // Carried by the deliveries that carried the change it repeats, on every channel.
+        sqlx::query(
+            "INSERT INTO change_deliveries (change_id, channel, delivery_id) \
+             SELECT $1, channel, delivery_id FROM change_deliveries WHERE change_id = $2",
+        )
+        .bind(id)
+        .bind(earlier)
+        .execute(&mut **tx)
+        .await
+        .op(op)?;
+    }
+    Ok(Some(id))
 }
 
-/// The delivery of the same change, resolved within the last `window` crawls of the run's source.
-async fn flapped_delivery(
+/// The same change, resolved within the last `window` crawls of the run's source after a
+/// delivery carried it.
+async fn flapped_change(
     tx: &mut Transaction<'static, Any>,
     fingerprint: &str,
     run_id: i64,
@@ -208,8 +211,9 @@ async fn flapped_delivery(
 ) -> Result<Option<i64>, StoreError> {
     let op = "look for a flapping change";
     let row = sqlx::query(
-        "SELECT c.delivery_id FROM changes c JOIN crawl_runs r ON r.id = c.run_id \
-         WHERE c.fingerprint = $1 AND c.status = 'resolved' AND c.delivery_id IS NOT NULL \
+        "SELECT c.id FROM changes c JOIN crawl_runs r ON r.id = c.run_id \
+         WHERE c.fingerprint = $1 AND c.status = 'resolved' \
+         AND EXISTS (SELECT 1 FROM change_deliveries cd WHERE cd.change_id = c.id) \
          AND r.source_id = (SELECT source_id FROM crawl_runs WHERE id = $2) \
          AND r.id >= COALESCE((SELECT id FROM crawl_runs WHERE source_id = (SELECT source_id FROM crawl_runs WHERE id = $2) \
                                ORDER BY id DESC LIMIT 1 OFFSET $3), 0) \
@@ -221,10 +225,7 @@ async fn flapped_delivery(
     .fetch_optional(&mut **tx)
     .await
     .op(op)?;
-    row.map(|r| r.try_get::<Option<i64>, _>("delivery_id"))
-        .transpose()
-        .op(op)
-        .map(Option::flatten)
+    row.map(|r| r.try_get::<i64, _>("id")).transpose().op(op)
 }
 
 /// Resolves the open changes of `listing` on `product_url` that the latest comparison no longer
@@ -288,95 +289,11 @@ impl Store {
             query = query.bind(run_id);
         }
         let rows = query.fetch_all(&self.pool).await.op("list changes")?;
-        rows.iter().map(change_from_row).collect()
-    }
-
-    /// Moves every change not yet in a delivery into a new delivery on `channel`.
-    pub async fn claim_undelivered(&self, channel: &str) -> Result<Option<Delivery>, StoreError> {
-        let op = "queue an alert";
-        let mut tx = self.pool.begin().await.op(op)?;
-        let row = sqlx::query(
-            "SELECT MIN(id) AS lo, MAX(id) AS hi FROM changes WHERE delivery_id IS NULL",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .op(op)?;
-        let (lo, hi): (Option<i64>, Option<i64>) =
-            (row.try_get("lo").op(op)?, row.try_get("hi").op(op)?);
-        let (Some(lo), Some(hi)) = (lo, hi) else {
-            return Ok(None);
-        };
-        let key = format!("{channel}-{lo}-{hi}");
-        let row = sqlx::query("INSERT INTO deliveries (channel, idempotency_key, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(channel)
-            .bind(&key)
-            .bind(now_ms())
-            .fetch_one(&mut *tx)
-            .await
-            .op(op)?;
-        let id: i64 = row.try_get("id").op(op)?;
-        sqlx::query("UPDATE changes SET delivery_id = $1 WHERE delivery_id IS NULL AND id <= $2")
-            .bind(id)
-            .bind(hi)
-            .execute(&mut *tx)
-            .await
-            .op(op)?;
-        tx.commit().await.op(op)?;
-        self.delivery(id, key).await.map(Some)
-    }
-
-    /// Deliveries not yet delivered (left by a crash or a failed send), oldest first.
-    pub async fn pending_deliveries(&self, channel: &str) -> Result<Vec<Delivery>, StoreError> {
-        let rows = sqlx::query("SELECT id, idempotency_key FROM deliveries WHERE channel = $1 AND status = 'pending' ORDER BY id")
-            .bind(channel)
-            .fetch_all(&self.pool)
-            .await
-            .op("list pending deliveries")?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: i64 = row.try_get("id").op("list pending deliveries")?;
-            let key: String = row
-                .try_get("idempotency_key")
-                .op("list pending deliveries")?;
-            out.push(self.delivery(id, key).await?);
-        }
-        Ok(out)
-    }
-
-    async fn delivery(&self, id: i64, idempotency_key: String) -> Result<Delivery, StoreError> {
-        let rows = sqlx::query("SELECT * FROM changes WHERE delivery_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await
-            .op("read a delivery")?;
-        Ok(Delivery {
-            id,
-            idempotency_key,
-            changes: rows.iter().map(change_from_row).collect::<Result<_, _>>()?,
-        })
-    }
-
-    pub async fn mark_delivered(&self, delivery_id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2")
-            .bind(now_ms())
-            .bind(delivery_id)
-            .execute(&self.pool)
-            .await
-            .op("mark a delivery done")?;
-        Ok(())
-    }
-
-    pub async fn mark_delivery_failed(
-        &self,
-        delivery_id: i64,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deliveries SET attempts = attempts + 1, last_error = $1 WHERE id = $2")
-            .bind(error)
-            .bind(delivery_id)
-            .execute(&self.pool)
-            .await
-            .op("mark a delivery failed")?;
-        Ok(())
+        let mut changes = rows
+            .iter()
+            .map(change_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        deliveries_of_changes(&self.pool, &mut changes).await?;
+        Ok(changes)
     }
 }

@@ -6,6 +6,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Times are stored as Unix milliseconds.
 
 mod changes;
+mod deliveries;
 mod discovery;
 mod error;
 mod listings;
@@ -13,12 +14,15 @@ mod open;
 mod products;
 mod sources;
 
-pub use changes::{ChangeFilter, ChangeStatus, Delivery, StoredChange};
+pub use changes::{ChangeFilter, ChangeStatus, StoredChange};
+pub use deliveries::{
+    ChangeDelivery, Channel, Delivery, DeliveryContent, DeliveryStatus, HealthAlert, HealthCheck,
+};
 pub use discovery::DiscoveryPage;
 pub use error::StoreError;
 pub use open::Backend;
 pub use products::{GoneOutcome, PageRecord, PageValidators, Recorded, StoredProduct};
-pub use sources::{NewSource, Source, SourceSettings};
+pub use sources::{NewSource, Robots, Source, SourceSettings};
 
 use sqlx::AnyPool;
 

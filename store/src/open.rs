@@ -49,6 +49,24 @@ fn connection_url(url: &str) -> Result<(Backend, String), StoreError> {
     Ok((Backend::Sqlite, format!("sqlite://{url}?mode=rwc")))
 }
 
+fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // In WAL mode NORMAL never corrupts the file; a power cut may lose the
+                    // last commits, which the next crawl records again. FULL would fsync every
+                    // page's transaction and make the crawl wait on the disk.
+                    sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+}
+
 impl Store {
     /// Opens (and creates, for SQLite) the database at `url` and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
@@ -59,43 +77,36 @@ impl Store {
             source,
         };
         let options = sqlx::any::AnyConnectOptions::from_str(&conn_url).map_err(open_err)?;
-        let max = if backend == Backend::Sqlite { 4 } else { 8 };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // In WAL mode NORMAL never corrupts the file; a power cut may lose the
-                        // last commits, which the next crawl records again. FULL would fsync every
-                        // page's transaction and make the crawl wait on the disk.
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(open_err)?;
-        let store = Store { pool, backend };
+        // The schema is brought up to date on a connection of its own, closed before the pool
+        // opens: a SQLite connection that read the old schema would describe a rebuilt table by
+        // its old columns.
+        let migrating = Store {
+            pool: pool_options(backend, 1)
+                .connect_with(options.clone())
+                .await
+                .map_err(open_err)?,
+            backend,
+        };
         if backend == Backend::Sqlite {
             // WAL lets readers (`specsync changes list`) run while a crawl writes.
             sqlx::query("PRAGMA journal_mode=WAL")
-                .execute(&store.pool)
+                .execute(&migrating.pool)
                 .await
                 .map_err(open_err)?;
         }
-        store.refuse_newer_schema(url).await?;
-        backend
-            .migrator()
-            .run(&store.pool)
+        migrating.refuse_newer_schema(url).await?;
+        let migrated = backend.migrator().run(&migrating.pool).await;
+        migrating.pool.close().await;
+        migrated.map_err(|source| StoreError::Migrate {
+            url: url.to_owned(),
+            source,
+        })?;
+        let max = if backend == Backend::Sqlite { 4 } else { 8 };
+        let pool = pool_options(backend, max)
+            .connect_with(options)
             .await
-            .map_err(|source| StoreError::Migrate {
-                url: url.to_owned(),
-                source,
-            })?;
-        Ok(store)
+            .map_err(open_err)?;
+        Ok(Store { pool, backend })
     }
 
     async fn refuse_newer_schema(&self, url: &str) -> Result<(), StoreError> {

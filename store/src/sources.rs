@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::deliveries::{queue_health_alert, HealthAlert, HealthCheck};
 use crate::error::QueryContext;
 use crate::{now_ms, Store, StoreError};
 
-/// Per-source settings, stored as JSON. Validated by the caller before they are stored (the
-/// binary turns them into crawler settings); stored as written so `source list` shows them so.
+/// Per-source settings, stored as JSON, as written (so `source list` shows them so). The engine
+/// validates them into a plan before they are stored and when a crawl reads them. The defaults
+/// are [`SourceSettings::default`], for the CLI and the config file alike.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSettings {
@@ -22,9 +24,8 @@ pub struct SourceSettings {
     pub currency: Option<String>,
     #[serde(default)]
     pub allow_private_networks: bool,
-    /// `obey` (the default) or `ignore` (the supplier has allowed the merchant).
-    #[serde(default = "obey")]
-    pub robots: String,
+    #[serde(default)]
+    pub robots: Robots,
     /// A category page to discover products from (pages followed by `rel="next"`).
     #[serde(default)]
     pub category: Option<String>,
@@ -49,6 +50,28 @@ pub struct SourceSettings {
     /// A rules file (absolute path) for pages without structured data.
     #[serde(default)]
     pub rules: Option<String>,
+    /// When it is crawled without being asked (`every 6h`); none: only when asked.
+    #[serde(default)]
+    pub schedule: Option<String>,
+}
+
+/// Whether a source's robots.txt is obeyed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Robots {
+    #[default]
+    Obey,
+    /// The supplier has allowed the merchant to crawl regardless.
+    Ignore,
+}
+
+impl Robots {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Robots::Obey => "obey",
+            Robots::Ignore => "ignore",
+        }
+    }
 }
 
 impl Default for SourceSettings {
@@ -60,7 +83,7 @@ impl Default for SourceSettings {
             concurrency: 4,
             currency: None,
             allow_private_networks: false,
-            robots: obey(),
+            robots: Robots::Obey,
             category: None,
             product_path: None,
             tracking_params: Vec::new(),
@@ -69,12 +92,9 @@ impl Default for SourceSettings {
             cookies: BTreeMap::new(),
             proxy: None,
             rules: None,
+            schedule: None,
         }
     }
-}
-
-fn obey() -> String {
-    "obey".to_owned()
 }
 
 #[derive(Clone, Debug)]
@@ -282,12 +302,16 @@ impl Store {
 
     /// Ends a run: its summary (JSON), and the source's health: a run that reached no page at all
     /// counts as a failure in a row.
+    /// Finishes a crawl run: its summary, the source's crawl count and health. When this run is
+    /// the `check.alert_after`th in a row to reach no page, the health alert is queued in the
+    /// same transaction (once per incident: the crawls after it are past the threshold).
     pub async fn finish_run(
         &self,
         source_id: i64,
         run_id: i64,
         summary: &str,
         reached_any: bool,
+        check: &HealthCheck<'_>,
     ) -> Result<Source, StoreError> {
         let mut tx = self.pool.begin().await.op("finish a crawl run")?;
         sqlx::query("UPDATE crawl_runs SET finished_at = $1, summary = $2 WHERE id = $3")
@@ -309,7 +333,17 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .op("finish a crawl run")?;
+        let source = source_from_row(&row)?;
+        if !reached_any && source.consecutive_failures == check.alert_after {
+            let alert = HealthAlert {
+                source: source.name.clone(),
+                base_url: source.base_url.clone(),
+                failures: source.consecutive_failures,
+                last_error: check.last_error.to_owned(),
+            };
+            queue_health_alert(&mut tx, source_id, run_id, &alert).await?;
+        }
         tx.commit().await.op("finish a crawl run")?;
-        source_from_row(&row)
+        Ok(source)
     }
 }

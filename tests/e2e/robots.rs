@@ -77,5 +77,9 @@ async fn robots_txt_disallow_and_crawl_delay_are_obeyed_unless_the_source_ignore
         "sometimes",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("robots `sometimes`"));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("'sometimes'") && err.contains("--robots") && err.contains("obey"),
+        "{err}"
+    );
 }

@@ -1,4 +1,4 @@
-//! The merchant's rules with their overrides: `[rules]` for every listing, `[rules.by_source.NAME]`
+//! The merchant's rules with their overrides, and the step that applies them: `[rules]` for every listing, `[rules.by_source.NAME]`
 //! for a supplier's listings, `[rules.by_listing.ID]` for one listing. An override is a partial
 //! table merged over what it overrides (listing over source over the defaults), so it names only
 //! what differs. Every combination is merged and validated once, when the configuration loads;
@@ -97,6 +97,20 @@ impl RuleSet {
     /// The rules for a listing of a source.
     pub fn for_listing(&self, source: Option<&str>, listing: &str) -> &Rules {
         self.get(source, Some(listing))
+    }
+
+    /// What `product` means for `listing` under the merchant's rules: the differences, each
+    /// with the action the rules decide and why. The one "rules, compare, decide" step of the
+    /// crawl, `diff` and `resync --dry-run`.
+    pub fn judge(
+        &self,
+        source: Option<&str>,
+        listing: &catalog::Listing,
+        product: &catalog::Product,
+    ) -> Vec<diff::Proposal> {
+        let rules = self.for_listing(source, listing.id.as_str());
+        let found = diff::compare(listing, product, rules);
+        diff::decide(listing, product, found, rules)
     }
 
     /// The rules for what belongs to no listing yet (new styles, a source's health).

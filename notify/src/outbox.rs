@@ -9,18 +9,12 @@ use std::path::{Path, PathBuf};
 
 use lettre::Message;
 
-use crate::PublishError;
+use crate::mailer::{Mailer, Sent};
+use crate::NotifyError;
 
 #[derive(Clone, Debug)]
 pub struct Outbox {
     dir: PathBuf,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Delivered {
-    Written(PathBuf),
-    /// The same delivery was written before; nothing was written now.
-    AlreadyThere(PathBuf),
 }
 
 impl Outbox {
@@ -32,14 +26,11 @@ impl Outbox {
         &self.dir
     }
 
-    pub fn deliver(
-        &self,
-        idempotency_key: &str,
-        message: &Message,
-    ) -> Result<Delivered, PublishError> {
+    /// Writes the message unless the delivery's file is there already.
+    pub fn write(&self, idempotency_key: &str, message: &Message) -> Result<Sent, NotifyError> {
         let write_err = |path: &Path| {
             let path = path.to_owned();
-            move |source| PublishError::Write { path, source }
+            move |source| NotifyError::Write { path, source }
         };
         std::fs::create_dir_all(&self.dir).map_err(write_err(&self.dir))?;
         let name: String = idempotency_key
@@ -54,7 +45,7 @@ impl Outbox {
             .collect();
         let path = self.dir.join(format!("{name}.eml"));
         if path.exists() {
-            return Ok(Delivered::AlreadyThere(path));
+            return Ok(Sent::AlreadySent(Some(path)));
         }
         let tmp = self.dir.join(format!(".{name}.eml.tmp"));
         let mut file = std::fs::File::create(&tmp).map_err(write_err(&tmp))?;
@@ -62,7 +53,19 @@ impl Outbox {
             .map_err(write_err(&tmp))?;
         file.sync_all().map_err(write_err(&tmp))?;
         std::fs::rename(&tmp, &path).map_err(write_err(&path))?;
-        Ok(Delivered::Written(path))
+        Ok(Sent::Written(path))
+    }
+}
+
+impl Mailer for Outbox {
+    fn send<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+        message: &'a Message,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Sent, NotifyError>> + Send + 'a>>
+    {
+        // A local file: written on the spot, not worth a blocking task.
+        Box::pin(std::future::ready(self.write(idempotency_key, message)))
     }
 }
 
@@ -94,13 +97,13 @@ mod tests {
             .expect("addresses");
         let message =
             build_message(&addresses, &render_alert(&[proposal]), "email-1-1").expect("message");
-        let first = outbox.deliver("email-1-1", &message).expect("deliver");
-        let Delivered::Written(path) = first else {
+        let first = outbox.write("email-1-1", &message).expect("deliver");
+        let Sent::Written(path) = first else {
             panic!("not written: {first:?}")
         };
         assert_eq!(
-            outbox.deliver("email-1-1", &message).expect("again"),
-            Delivered::AlreadyThere(path.clone())
+            outbox.write("email-1-1", &message).expect("again"),
+            Sent::AlreadySent(Some(path.clone()))
         );
         let eml = std::fs::read_to_string(&path).expect("read");
         assert!(eml.contains("Message-ID: <email-1-1@specsync>"), "{eml}");

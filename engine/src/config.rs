@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::error::Usage;
+use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = "specsync.toml";
 
@@ -167,7 +167,7 @@ struct SourceSection {
     concurrency: Option<u32>,
     currency: Option<String>,
     allow_private_networks: Option<bool>,
-    robots: Option<String>,
+    robots: Option<store::Robots>,
     category: Option<String>,
     category_path: Option<String>,
     product_path: Option<String>,
@@ -180,6 +180,7 @@ struct SourceSection {
     proxy: Option<String>,
     /// Relative to the config file's folder.
     rules: Option<String>,
+    schedule: Option<String>,
 }
 
 impl SourceSection {
@@ -200,6 +201,7 @@ impl SourceSection {
             cookies: self.cookies,
             proxy: self.proxy,
             rules: self.rules.map(|r| config_dir.join(r).display().to_string()),
+            schedule: self.schedule,
         };
         (self.url, settings)
     }
@@ -232,7 +234,7 @@ pub struct Config {
     pub path: PathBuf,
     /// A `postgres://` URL, or the SQLite file's path.
     pub database_url: String,
-    pub email: publish::Addresses,
+    pub email: notify::Addresses,
     pub outbox: PathBuf,
     pub user_agent: String,
     pub timeout: Duration,
@@ -243,7 +245,7 @@ pub struct Config {
     /// Option names with the merchant's aliases, for supplier pages and listings alike.
     pub option_names: catalog::OptionNames,
     /// The merchant's sync rules, with per-source and per-listing overrides.
-    pub rules: crate::ruleset::RuleSet,
+    pub rules: crate::rules::RuleSet,
     /// Requests at once over every supplier.
     pub max_concurrency: usize,
     /// `[sources.NAME]` tables, put in the store at start-up.
@@ -252,18 +254,15 @@ pub struct Config {
 
 impl Config {
     /// Loads `path`, applying environment overrides from `env`.
-    pub fn load(
-        path: &Path,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, Usage> {
+    pub fn load(path: &Path, env: impl IntoIterator<Item = (String, String)>) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                Usage::new(format!(
+                Error::invalid(format!(
                     "no configuration at {}: run `specsync init` in that folder first, or pass --config FILE",
                     path.display()
                 ))
             } else {
-                Usage::new(format!("cannot read {}: {e}", path.display()))
+                Error::invalid(format!("cannot read {}: {e}", path.display()))
             }
         })?;
         Self::parse(path, &text, env)
@@ -273,16 +272,16 @@ impl Config {
         path: &Path,
         text: &str,
         env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, Usage> {
+    ) -> Result<Config> {
         let shown = path.display();
         let mut table: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| Usage::new(format!("{shown}: {e}")))?;
+            .map_err(|e: toml::de::Error| Error::invalid(format!("{shown}: {e}")))?;
         apply_env(&mut table, env)?;
-        let rules = crate::ruleset::RuleSet::from_table(table.remove("rules"))
-            .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
+        let rules = crate::rules::RuleSet::from_table(table.remove("rules"))
+            .map_err(|e| Error::invalid(format!("{shown}: {e}")))?;
         let raw: RawConfig = RawConfig::deserialize(toml::Value::Table(table))
-            .map_err(|e| Usage::new(format!("{shown}: {}", e.message())))?;
+            .map_err(|e| Error::invalid(format!("{shown}: {}", e.message())))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let relative = |p: &str| -> PathBuf {
             let p = Path::new(p);
@@ -297,16 +296,16 @@ impl Config {
         } else {
             relative(&raw.database.url).to_string_lossy().into_owned()
         };
-        let email = publish::Addresses::parse(&raw.email.from, &raw.email.to)
-            .map_err(|e| Usage::new(format!("{shown}: {e}")))?;
+        let email = notify::Addresses::parse(&raw.email.from, &raw.email.to)
+            .map_err(|e| Error::invalid(format!("{shown}: {e}")))?;
         let timeout = parse_duration(&raw.crawler.timeout).ok_or_else(|| {
-            Usage::new(format!(
+            Error::invalid(format!(
                 "{shown}: crawler.timeout `{}` is not a duration such as `30s` or `500ms`",
                 raw.crawler.timeout
             ))
         })?;
         if raw.crawler.gone_confirmations == 0 {
-            return Err(Usage::new(format!(
+            return Err(Error::invalid(format!(
                 "{shown}: crawler.gone_confirmations must be at least 1"
             )));
         }
@@ -333,15 +332,17 @@ impl Config {
                 .sources
                 .into_iter()
                 .map(|(name, section)| {
-                    let dir = path.parent().unwrap_or(Path::new("."));
                     let (url, settings) = section.into_settings(dir);
-                    ConfigSource {
+                    // Validated here, so a bad `[sources.NAME]` shows at start-up.
+                    crate::plan::SourcePlan::new(&name, &url, &settings)
+                        .map_err(|e| Error::invalid(format!("{shown}: sources.{name}: {e}")))?;
+                    Ok(ConfigSource {
                         name,
                         url,
                         settings,
-                    }
+                    })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
         })
     }
 }
@@ -351,13 +352,13 @@ impl Config {
 fn apply_env(
     table: &mut toml::Table,
     env: impl IntoIterator<Item = (String, String)>,
-) -> Result<(), Usage> {
+) -> Result<()> {
     for (name, value) in env {
         let Some(rest) = name.strip_prefix("SPECSYNC__") else {
             continue;
         };
         let Some((section, key)) = rest.split_once("__") else {
-            return Err(Usage::new(format!(
+            return Err(Error::invalid(format!(
                 "environment variable {name}: expected SPECSYNC__SECTION__KEY"
             )));
         };
@@ -370,7 +371,7 @@ fn apply_env(
             .entry(section.to_ascii_lowercase())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         let Some(section) = section.as_table_mut() else {
-            return Err(Usage::new(format!(
+            return Err(Error::invalid(format!(
                 "environment variable {name}: that section is not a table"
             )));
         };
@@ -379,25 +380,27 @@ fn apply_env(
     Ok(())
 }
 
-/// `500ms`, `30s`, `5m`, `1h`.
+/// `500ms`, `30s`, `5m`, `1h`; at most a year (a longer one is a typo, never an overflow).
 pub fn parse_duration(s: &str) -> Option<Duration> {
+    const MAX_SECS: u64 = 366 * 86_400;
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit())?;
     let n: u64 = s[..split].parse().ok()?;
-    match s[split..].trim() {
-        "ms" => Some(Duration::from_millis(n)),
-        "s" => Some(Duration::from_secs(n)),
-        "m" => Some(Duration::from_secs(n * 60)),
-        "h" => Some(Duration::from_secs(n * 3600)),
-        _ => None,
-    }
+    let duration = match s[split..].trim() {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3600)?),
+        _ => return None,
+    };
+    (duration.as_secs() <= MAX_SECS).then_some(duration)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(text: &str, env: &[(&str, &str)]) -> Result<Config, Usage> {
+    fn parse(text: &str, env: &[(&str, &str)]) -> Result<Config> {
         let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
         Config::parse(Path::new("/shop/specsync.toml"), text, env)
     }
@@ -461,5 +464,7 @@ mod tests {
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
         assert_eq!(parse_duration("2 weeks"), None);
         assert_eq!(parse_duration("s"), None);
+        assert_eq!(parse_duration("99999999999999h"), None, "no overflow");
+        assert_eq!(parse_duration("99999999999999999999s"), None);
     }
 }

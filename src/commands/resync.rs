@@ -2,16 +2,15 @@
 //! the schedule. `--dry-run` fetches and compares but records nothing, and prints what would
 //! happen: each change, the action the rules decide and why.
 
-use catalog::ListingId;
 use crawler::PageOutcome;
+use engine::App;
 use serde_json::json;
 use url::Url;
 
+use super::listing_id;
 use crate::cli::ResyncArgs;
-use crate::commands::{crawl_sources, describe_crawl, proposal_row, PROPOSAL_HEADERS};
 use crate::error::Usage;
-use crate::output::table;
-use crate::sync::{self, App};
+use crate::output::{proposal_row, table, PROPOSAL_HEADERS};
 
 pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
     if args.apply {
@@ -28,12 +27,14 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
                 Usage::new("--dry-run works on one page: use it with --listing or --url").into(),
             );
         }
-        let (summaries, alerts) = crawl_sources(app, std::slice::from_ref(name)).await?;
-        return print_crawl(&summaries, &alerts, args.json);
+        let summaries = app.crawl_sources(std::slice::from_ref(name)).await?;
+        let alerts = app.deliver().await?;
+        super::crawl::print(&summaries, &alerts, args.json);
+        return Ok(());
     }
     let url = match (&args.listing, &args.url) {
         (Some(id), None) => {
-            let id = ListingId::parse(id).map_err(|e| Usage::new(e.to_string()))?;
+            let id = listing_id(id)?;
             let links = app.store.links().await?;
             let url = links.get(&id).ok_or_else(|| {
                 Usage::new(format!(
@@ -42,37 +43,20 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
             })?;
             Url::parse(url)?
         }
-        (None, Some(url)) => crate::listings::parse_product_url(url).map_err(Usage::new)?,
+        (None, Some(url)) => engine::import::parse_product_url(url).map_err(Usage::new)?,
         _ => {
             return Err(
                 Usage::new("name what to resync: --listing ID, --url URL or --source NAME").into(),
             )
         }
     };
-    let source = sync::source_for(app, &url).await?;
+    let source = app.source_for(&url).await?;
     if args.dry_run {
         return dry_run(app, &source, &url, args.listing.as_deref(), args.json).await;
     }
-    let summary = sync::crawl_urls(app, &source, vec![url]).await?;
-    let alerts = crate::deliver::deliver_alerts(app).await?;
-    print_crawl(&[summary], &alerts, args.json)
-}
-
-fn print_crawl(
-    summaries: &[sync::CrawlSummary],
-    alerts: &[std::path::PathBuf],
-    json: bool,
-) -> anyhow::Result<()> {
-    if json {
-        println!("{}", json!({"sources": summaries, "alerts": alerts}));
-        return Ok(());
-    }
-    for s in summaries {
-        println!("{}", describe_crawl(s));
-    }
-    for a in alerts {
-        println!("alert written: {}", a.display());
-    }
+    let summary = app.crawl_urls(&source, vec![url]).await?;
+    let alerts = app.deliver().await?;
+    super::crawl::print(&[summary], &alerts, args.json);
     Ok(())
 }
 
@@ -83,7 +67,7 @@ async fn dry_run(
     only: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let product = match sync::fetch_now(app, source, url).await? {
+    let product = match app.fetch_now(source, url).await? {
         PageOutcome::Product { product, .. } => *product,
         // Not asked conditionally, so never unchanged; the stored snapshot would do as well.
         PageOutcome::Unchanged => match app.store.latest_snapshot(url.as_str()).await? {
@@ -109,14 +93,9 @@ async fn dry_run(
         if only.is_some_and(|id| id != listing.id.as_str()) {
             continue;
         }
-        let rules = &app
-            .config
-            .rules
-            .for_listing(Some(&source.name), listing.id.as_str());
-        let found = diff::compare(&listing, &product, rules);
         report.push((
             listing.id.clone(),
-            diff::decide(&listing, &product, found, rules),
+            app.judge(Some(&source.name), &listing, &product),
         ));
     }
     if json {

@@ -1,21 +1,23 @@
-//! Delivering what specsync found: change-alert emails (this issue), listing updates through
-//! store platform adapters (later).
+//! Alerts to people and systems: change-alert and health-alert emails (webhooks next). Listing
+//! updates on the merchant's store are the `platforms` crate's, not this one's.
 //!
 //! An alert is rendered from its changes ([`render_alert`]) into a plain-text and an HTML part,
-//! built into a MIME message with lettre, and handed to a [`Mailer`]. The embedded default mailer
-//! is the [`Outbox`]: one `.eml` file per delivery in a folder.
+//! built into a MIME message with lettre ([`build_message`]), and handed to a [`Mailer`]. The
+//! embedded default mailer is the [`Outbox`]: one `.eml` file per delivery in a folder.
 
 mod alert;
+mod mailer;
 mod outbox;
 
 pub use alert::{render_alert, render_health_alert, Alert};
-pub use outbox::{Delivered, Outbox};
+pub use mailer::{Mailer, Sent};
+pub use outbox::Outbox;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 
 #[derive(Debug, thiserror::Error)]
-pub enum PublishError {
+pub enum NotifyError {
     #[error("email address `{address}` in {field} is not valid: {reason}")]
     BadAddress {
         field: &'static str,
@@ -30,6 +32,12 @@ pub enum PublishError {
         #[source]
         source: std::io::Error,
     },
+    /// The mailer could not send now; worth trying again later.
+    #[error("the mail server did not take the message: {0}")]
+    Transient(String),
+    /// The mailer refused the message; trying again will not help.
+    #[error("the mail server refused the message: {0}")]
+    Permanent(String),
 }
 
 /// Who alerts come from and go to.
@@ -40,11 +48,11 @@ pub struct Addresses {
 }
 
 impl Addresses {
-    pub fn parse(from: &str, to: &[String]) -> Result<Addresses, PublishError> {
+    pub fn parse(from: &str, to: &[String]) -> Result<Addresses, NotifyError> {
         let parse = |field, address: &str| {
             address
                 .parse::<Mailbox>()
-                .map_err(|e| PublishError::BadAddress {
+                .map_err(|e| NotifyError::BadAddress {
                     field,
                     address: address.to_owned(),
                     reason: e.to_string(),
@@ -66,7 +74,7 @@ pub fn build_message(
     addresses: &Addresses,
     alert: &Alert,
     idempotency_key: &str,
-) -> Result<Message, PublishError> {
+) -> Result<Message, NotifyError> {
     let mut builder = Message::builder()
         .from(addresses.from.clone())
         .subject(alert.subject.clone())
@@ -79,5 +87,5 @@ pub fn build_message(
             alert.text.clone(),
             alert.html.clone(),
         ))
-        .map_err(PublishError::Build)
+        .map_err(NotifyError::Build)
 }

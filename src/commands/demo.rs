@@ -13,14 +13,13 @@ use anyhow::Context as _;
 use fixtures::{SimConfig, SupplierSim};
 use store::{ChangeFilter, SourceSettings};
 
+use engine::config::FILE_NAME;
+use engine::App;
+
+use super::init::init;
 use crate::cli::DemoArgs;
-use crate::commands::{
-    add_source, change_row, crawl_sources, describe_crawl, import_listings, init,
-};
-use crate::config::FILE_NAME;
 use crate::error::Usage;
-use crate::output::table;
-use crate::sync::App;
+use crate::output::{change_row, describe_crawl, table};
 
 const MARKER: &str = ".specsync-demo";
 const SOURCE: &str = "demo-supplier";
@@ -41,7 +40,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
 
     let config = init(&args.dir.join(FILE_NAME), false).await?;
-    let app = App::open(config).await?;
+    let app = super::open(config).await?;
     let settings = SourceSettings {
         rate: "50/s".into(),
         burst: 5,
@@ -51,7 +50,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         allow_private_networks: true,
         ..SourceSettings::default()
     };
-    add_source(&app, SOURCE, &sim.base_url(), settings).await?;
+    app.add_source(SOURCE, &sim.base_url(), settings).await?;
 
     let listings_file = args.dir.join("listings.json");
     std::fs::write(
@@ -59,7 +58,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         serde_json::to_vec_pretty(&sim.listings_json())?,
     )
     .with_context(|| format!("failed to write {}", listings_file.display()))?;
-    let imported = import_listings(&app, &listings_file).await?;
+    let imported = app.import_listings(&listings_file).await?;
     println!(
         "imported {} listings ({} variants) as published at epoch 0, {} linked",
         imported.listings, imported.variants, imported.linked
@@ -131,10 +130,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 async fn crawl_step(app: &App, label: &str) -> anyhow::Result<()> {
-    let (summaries, _) = crawl_sources(app, &[SOURCE.to_owned()]).await?;
+    let summaries = app.crawl_sources(&[SOURCE.to_owned()]).await?;
     for s in &summaries {
         println!("{label}: {}", describe_crawl(s));
     }
+    app.deliver().await?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use catalog::{Currency, Listing, ListingId, ListingVariant, Money, OptionNames, 
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::Usage;
+use crate::error::{Error, Result};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,16 +56,16 @@ pub struct Imported {
     pub supplier_url: Option<url::Url>,
 }
 
-pub fn read_file(path: &Path, names: &OptionNames) -> Result<Vec<Imported>, Usage> {
+pub fn read_file(path: &Path, names: &OptionNames) -> Result<Vec<Imported>> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Usage::new(format!("cannot read {shown}: {e}")))?;
+        .map_err(|e| Error::invalid(format!("cannot read {shown}: {e}")))?;
     parse(&shown.to_string(), &text, names)
 }
 
-pub fn parse(name: &str, text: &str, names: &OptionNames) -> Result<Vec<Imported>, Usage> {
+pub fn parse(name: &str, text: &str, names: &OptionNames) -> Result<Vec<Imported>> {
     let items: Vec<ListingJson> = serde_json::from_str(text)
-        .map_err(|e| Usage::new(format!("{name}: not a JSON array of listings: {e}")))?;
+        .map_err(|e| Error::invalid(format!("{name}: not a JSON array of listings: {e}")))?;
     let mut seen = BTreeMap::new();
     items
         .into_iter()
@@ -73,9 +73,11 @@ pub fn parse(name: &str, text: &str, names: &OptionNames) -> Result<Vec<Imported
         .map(|(i, item)| {
             let at = format!("{name}: listing #{} (`{}`)", i + 1, item.id);
             if let Some(first) = seen.insert(item.id.clone(), i + 1) {
-                return Err(Usage::new(format!("{at}: the same id as listing #{first}")));
+                return Err(Error::invalid(format!(
+                    "{at}: the same id as listing #{first}"
+                )));
             }
-            convert(item, names).map_err(|e| Usage::new(format!("{at}: {e}")))
+            convert(item, names).map_err(|e| Error::invalid(format!("{at}: {e}")))
         })
         .collect()
 }

@@ -9,9 +9,11 @@ use catalog::{
     Variant,
 };
 use diff::{Action, Change, ChangeKind, Proposal, Update};
-use store::{ChangeFilter, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError};
+use store::{
+    ChangeFilter, Channel, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError,
+};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Backend {
     Sqlite,
     Postgres,
@@ -35,10 +37,10 @@ impl Db {
     }
 }
 
-/// A new, empty store: a SQLite file in a temporary folder, or a database of its own on the
-/// PostgreSQL server.
-async fn open(backend: Backend) -> (Store, Db) {
-    let (url, db) = match backend {
+/// Where a new, empty store goes: a SQLite file in a temporary folder, or a database of its own
+/// on the PostgreSQL server.
+async fn open_url(backend: Backend) -> (String, Db) {
+    match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
             let path = dir.path().join("specsync.db");
@@ -51,7 +53,12 @@ async fn open(backend: Backend) -> (Store, Db) {
             let db = fixtures::postgres::PgDatabase::create().await;
             (db.url.clone(), Db::Postgres(db))
         }
-    };
+    }
+}
+
+/// A new, empty store.
+async fn open(backend: Backend) -> (Store, Db) {
+    let (url, db) = open_url(backend).await;
     (Store::open(&url).await.expect("open"), db)
 }
 
@@ -77,6 +84,9 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+mod deliveries;
+mod upgrade;
 
 on_both_backends!(
     an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice,
@@ -193,6 +203,18 @@ impl Crawled {
         }
     }
 
+    /// On a store that has its source (`sim`, the first) already.
+    async fn on(store: Store, db: Db) -> Crawled {
+        let source_id = store.source("sim").await.expect("source").expect("sim").id;
+        let run = store.start_run(source_id).await.expect("run");
+        Crawled {
+            db,
+            store,
+            source_id,
+            run,
+        }
+    }
+
     async fn record(
         &self,
         product: &Product,
@@ -256,19 +278,19 @@ async fn undelivered_changes_are_claimed_by_exactly_one_delivery(backend: Backen
     let changes = [price_change("12.00"), price_change("13.00")];
     c.record(&p, "h1", &changes).await;
     let delivery = store
-        .claim_undelivered("email")
+        .claim_undelivered(Channel::Email)
         .await
         .expect("claim")
         .expect("a delivery");
-    assert_eq!(delivery.changes.len(), 2);
+    assert_eq!(delivery.changes().len(), 2);
     assert!(store
-        .claim_undelivered("email")
+        .claim_undelivered(Channel::Email)
         .await
         .expect("claim")
         .is_none());
     assert_eq!(
         store
-            .pending_deliveries("email")
+            .pending_deliveries(Channel::Email, i64::MAX)
             .await
             .expect("pending")
             .len(),
@@ -276,7 +298,7 @@ async fn undelivered_changes_are_claimed_by_exactly_one_delivery(backend: Backen
     );
     store.mark_delivered(delivery.id).await.expect("delivered");
     assert!(store
-        .pending_deliveries("email")
+        .pending_deliveries(Channel::Email, i64::MAX)
         .await
         .expect("pending")
         .is_empty());
@@ -436,7 +458,7 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
     rise.change.listing = Some(l1.id.clone());
     record(c.run, "h1", vec![rise.clone()], 3).await;
     let first = store
-        .claim_undelivered("email")
+        .claim_undelivered(Channel::Email)
         .await
         .expect("claim")
         .expect("alerted");
@@ -457,13 +479,13 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
     let changes = store.changes(&all).await.expect("changes");
     assert_eq!(changes.len(), 2);
     assert_eq!(changes[1].status, store::ChangeStatus::Open);
-    assert_eq!(changes[1].delivery_id, Some(first.id));
+    assert_eq!(changes[1].deliveries[&Channel::Email].id, first.id);
     assert!(changes[1]
         .why
         .as_deref()
         .is_some_and(|w| w.contains("not alerted again")));
     assert!(store
-        .claim_undelivered("email")
+        .claim_undelivered(Channel::Email)
         .await
         .expect("claim")
         .is_none());
@@ -478,7 +500,7 @@ async fn a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_aler
     record(run7, "h7", vec![rise], 1).await;
     assert!(
         store
-            .claim_undelivered("email")
+            .claim_undelivered(Channel::Email)
             .await
             .expect("claim")
             .is_some(),

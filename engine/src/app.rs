@@ -1,0 +1,199 @@
+//! The composition root: the validated configuration, the store, the fetcher and the rules, and
+//! what every caller (the CLI today, `specsync serve` next) asks of them as one product.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crawler::{fetch_product, Fetcher, PageOutcome};
+use serde::Serialize;
+use store::{Source, SourceSettings, Store};
+use url::Url;
+
+use crate::config::Config;
+use crate::crawl::{self, CrawlSummary};
+use crate::error::{Error, Result};
+use crate::plan::SourcePlan;
+use crate::progress::{NoProgress, Progress};
+
+/// Everything a command needs: the validated config, the store, the fetcher.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    /// Shared with the tasks that fetch pages.
+    pub fetcher: Arc<Fetcher>,
+    /// This process, as the holder of source leases.
+    pub worker: String,
+    /// Told how each crawl gets on (a progress bar in a terminal; nothing otherwise).
+    pub progress: Arc<dyn Progress>,
+    /// How alert emails leave: the outbox folder by default.
+    pub mailer: Arc<dyn notify::Mailer>,
+}
+
+/// What `listings import` did.
+#[derive(Debug, Serialize)]
+pub struct ImportSummary {
+    pub listings: usize,
+    pub variants: usize,
+    pub linked: usize,
+}
+
+impl App {
+    pub async fn open(config: Config) -> Result<App> {
+        let store = Store::open(&config.database_url).await?;
+        let fetcher = Arc::new(
+            Fetcher::new(crawler::FetcherConfig {
+                user_agent: config.user_agent.clone(),
+                timeout: config.timeout,
+                retries: config.retries,
+                max_concurrency: config.max_concurrency,
+                // Only the sources' hosts are fetched; each says whether it may be private.
+                only_known_hosts: true,
+                ..crawler::FetcherConfig::default()
+            })
+            .map_err(Error::Fetcher)?,
+        );
+        for declared in &config.sources {
+            // Validated when the configuration was read.
+            store
+                .upsert_source(&store::NewSource {
+                    name: declared.name.clone(),
+                    base_url: SourcePlan::new(&declared.name, &declared.url, &declared.settings)?
+                        .base
+                        .to_string(),
+                    settings: declared.settings.clone(),
+                })
+                .await?;
+        }
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Ok(App {
+            store,
+            fetcher,
+            worker: format!("specsync-{}-{started}", std::process::id()),
+            progress: Arc::new(NoProgress),
+            mailer: Arc::new(notify::Outbox::new(&config.outbox)),
+            config,
+        })
+    }
+
+    /// Adds a supplier, its settings validated first.
+    pub async fn add_source(
+        &self,
+        name: &str,
+        url: &str,
+        settings: SourceSettings,
+    ) -> Result<Source> {
+        let plan = SourcePlan::new(name, url, &settings)?;
+        let source = store::NewSource {
+            name: name.to_owned(),
+            base_url: plan.base.to_string(),
+            settings,
+        };
+        Ok(self.store.add_source(&source).await?)
+    }
+
+    /// The named sources, or every source when none is named.
+    pub async fn sources(&self, names: &[String]) -> Result<Vec<Source>> {
+        if names.is_empty() {
+            return Ok(self.store.sources().await?);
+        }
+        let mut found = Vec::with_capacity(names.len());
+        for name in names {
+            let source = self.store.source(name).await?;
+            found.push(source.ok_or_else(|| store::StoreError::NoSource(name.clone()))?);
+        }
+        Ok(found)
+    }
+
+    /// Crawls the named sources (all when none is named) at once: each waits on its own
+    /// supplier's rate limit, and the fetcher's caps (per host, global) hold over all of them.
+    pub async fn crawl_sources(&self, names: &[String]) -> Result<Vec<CrawlSummary>> {
+        let sources = self.sources(names).await?;
+        if sources.is_empty() {
+            return Err(Error::invalid(
+                "no sources to crawl: add one with `specsync source add NAME --url URL`",
+            ));
+        }
+        let crawls = sources
+            .iter()
+            .map(|source| crawl::crawl_source(self, source));
+        futures::future::join_all(crawls)
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// Crawls these pages of a source now (`specsync resync`), recording as a crawl does.
+    pub async fn crawl_urls(&self, source: &Source, urls: Vec<Url>) -> Result<CrawlSummary> {
+        crawl::crawl_pages(self, source, urls).await
+    }
+
+    /// Fetches and normalizes one page with the source's politeness and rules, recording nothing.
+    pub async fn fetch_now(&self, source: &Source, url: &Url) -> Result<PageOutcome> {
+        let plan = crawl::prepare(self, source)?;
+        let rules = crawl::page_rules(self, &plan)?;
+        Ok(fetch_product(&self.fetcher, url, &rules, &crawler::Validators::default()).await)
+    }
+
+    /// The source a page belongs to: the one on its site.
+    pub async fn source_for(&self, url: &Url) -> Result<Source> {
+        let sources = self.store.sources().await?;
+        sources
+            .into_iter()
+            .find(|s| Url::parse(&s.base_url).is_ok_and(|b| crawler::same_site(&b, url)))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "no source crawls {url}: add its site with `specsync source add`"
+                ))
+            })
+    }
+
+    /// A page URL as the source it belongs to keys it: canonical, without the source's own
+    /// tracking parameters too (so a merchant's link names the page the crawl fetches).
+    pub async fn canonical_for_source(&self, url: &Url) -> Result<Url> {
+        let extra = match self.source_for(url).await {
+            Ok(source) => source.settings.tracking_params,
+            Err(_) => Vec::new(),
+        };
+        Ok(crawler::canonical_url(url, &extra))
+    }
+
+    /// Links a listing to a supplier page, keyed as its source keys it.
+    pub async fn link(&self, listing: &catalog::ListingId, url: &Url) -> Result<Url> {
+        let url = self.canonical_for_source(url).await?;
+        self.store.link(listing, url.as_str()).await?;
+        Ok(url)
+    }
+
+    /// Imports a listings file; everything is validated before anything is stored, so a bad
+    /// file changes nothing.
+    pub async fn import_listings(&self, file: &Path) -> Result<ImportSummary> {
+        let imported = crate::import::read_file(file, &self.config.option_names)?;
+        let mut summary = ImportSummary {
+            listings: 0,
+            variants: 0,
+            linked: 0,
+        };
+        for item in &imported {
+            self.store.upsert_listing(&item.listing).await?;
+            summary.listings += 1;
+            summary.variants += item.listing.variants.len();
+            if let Some(url) = &item.supplier_url {
+                self.link(&item.listing.id, url).await?;
+                summary.linked += 1;
+            }
+        }
+        Ok(summary)
+    }
+
+    /// What `product` means for `listing` now, under the rules of the listing's source.
+    pub fn judge(
+        &self,
+        source: Option<&str>,
+        listing: &catalog::Listing,
+        product: &catalog::Product,
+    ) -> Vec<diff::Proposal> {
+        self.config.rules.judge(source, listing, product)
+    }
+}

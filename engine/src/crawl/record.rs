@@ -1,0 +1,110 @@
+//! Stage "record": judged pages written in batches, each batch one transaction with the
+//! changes it caused (DESIGN.md invariant 2), and failed pages counted, a 404 confirmed on
+//! enough crawls recorded as the product gone (invariant 1).
+
+use crawler::{FailureClass, PageFailure};
+use store::{GoneOutcome, PageRecord, Source};
+use url::Url;
+
+use super::judge::PendingPage;
+use super::CrawlSummary;
+use crate::app::App;
+use crate::error::Result;
+
+/// Pages are written in batches, a transaction each: one commit per page would make the crawl
+/// wait on the database rather than on the supplier.
+pub(super) const BATCH: usize = 256;
+
+#[derive(Default)]
+pub(super) struct Pending {
+    pub pages: Vec<PendingPage>,
+    /// Unchanged pages, only to be noted as seen.
+    pub touched: Vec<String>,
+}
+
+impl Pending {
+    pub fn is_full(&self) -> bool {
+        self.pages.len() >= BATCH || self.touched.len() >= 4 * BATCH
+    }
+
+    pub async fn flush(
+        &mut self,
+        app: &App,
+        source: &Source,
+        run_id: i64,
+        summary: &mut CrawlSummary,
+    ) -> Result<()> {
+        if !self.touched.is_empty() {
+            app.store.touch_products(&self.touched).await?;
+            summary.products += self.touched.len();
+            summary.unchanged += self.touched.len();
+            self.touched.clear();
+        }
+        if self.pages.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<PageRecord<'_>> = self
+            .pages
+            .iter()
+            .map(|p| PageRecord {
+                source_id: source.id,
+                run_id,
+                product: &p.product,
+                content_hash: &p.hash,
+                product_json: Some(&p.json),
+                changes: &p.changes,
+                compared: &p.compared,
+                flap_crawls: p.flap_crawls,
+                validators: p.validators.clone(),
+            })
+            .collect();
+        let recorded = app.store.record_pages(&records).await?;
+        for (page, recorded) in self.pages.iter().zip(&recorded) {
+            summary.products += 1;
+            summary.unchanged += usize::from(!recorded.new_version);
+            summary.new_styles += usize::from(page.new_style);
+            summary.changes += recorded.changes;
+        }
+        self.pages.clear();
+        Ok(())
+    }
+}
+
+/// Counts a failed page; a 404/410 confirmed on enough crawls is recorded as the product gone
+/// for every listing linked to it.
+pub(super) async fn record_failure(
+    app: &App,
+    source: &Source,
+    run_id: i64,
+    url: &Url,
+    failure: &PageFailure,
+    summary: &mut CrawlSummary,
+) -> Result<()> {
+    *summary.failed.entry(failure.class().as_str()).or_default() += 1;
+    tracing::info!(%url, class = failure.class().as_str(), "{failure}");
+    if failure.class() != FailureClass::Gone {
+        return Ok(());
+    }
+    let confirmations = i64::from(app.config.gone_confirmations);
+    if app.store.observe_gone(url.as_str(), confirmations).await? == GoneOutcome::Confirmed {
+        let changes: Vec<_> = app
+            .store
+            .listings_linked_to(url.as_str())
+            .await?
+            .iter()
+            .map(|(listing, _)| {
+                diff::decide_without_product(
+                    diff::product_gone(listing, url.as_str()),
+                    app.config
+                        .rules
+                        .for_listing(Some(&source.name), listing.id.as_str()),
+                )
+            })
+            .collect();
+        summary.changes += app
+            .store
+            .record_gone(run_id, url.as_str(), &changes)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Stage "deliver": what a crawl recorded goes out on each channel. Email today: one change
+//! alert per batch of changes the email channel has not carried yet, and each health alert a
+//! crawl queued, through the configured [`notify::Mailer`] (the `.eml` outbox by default). Each
+//! delivery is sent at most once (its idempotency key names it to the mailer); a failed one is
+//! tried again after a backoff that grows with its attempts, without holding up the others.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use store::{Channel, Delivery, DeliveryContent};
+
+use crate::app::App;
+use crate::error::{Error, Result};
+
+/// One alert that went out.
+#[derive(Clone, Debug, Serialize)]
+pub struct SentAlert {
+    pub idempotency_key: String,
+    /// A health alert (a supplier unreachable), not a change alert.
+    pub health: bool,
+    /// The file it is in, when the mailer writes files.
+    pub path: Option<PathBuf>,
+}
+
+/// The first retry waits this long; each next one twice as long, up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+/// When a delivery that failed `attempts` times (this one included) is tried again.
+pub fn next_attempt_at(now_ms: i64, attempts: i64) -> i64 {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    let backoff = FIRST_BACKOFF
+        .saturating_mul(1 << doublings)
+        .min(MAX_BACKOFF);
+    now_ms.saturating_add(i64::try_from(backoff.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A recorded change as the proposal it was recorded with.
+pub fn proposal_of(c: &store::StoredChange) -> diff::Proposal {
+    diff::Proposal {
+        change: c.change.clone(),
+        action: c.action,
+        update: c.update.clone(),
+        why: c.why.clone().unwrap_or_default(),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl App {
+    /// Sends the alerts that are due: deliveries left pending (by a crash or a failed send) whose
+    /// next attempt has come, health alerts, then one new alert with every change not yet
+    /// alerted. A failed send is noted on its delivery and the others still go; the first
+    /// failure is returned once all were tried.
+    pub async fn deliver(&self) -> Result<Vec<SentAlert>> {
+        let now = now_ms();
+        let mut due = self.store.pending_deliveries(Channel::Email, now).await?;
+        if let Some(new) = self.store.claim_undelivered(Channel::Email).await? {
+            due.push(new);
+        }
+        let mut sent = Vec::new();
+        let mut first_error = None;
+        for delivery in due {
+            match self.send_email(&delivery).await {
+                Ok(path) => {
+                    self.store.mark_delivered(delivery.id).await?;
+                    if let Some(path) = path {
+                        sent.push(path);
+                    }
+                }
+                Err(e) => {
+                    let attempts = delivery.attempts + 1;
+                    self.store
+                        .mark_delivery_failed(
+                            delivery.id,
+                            &error_chain(&e),
+                            next_attempt_at(now, attempts),
+                        )
+                        .await?;
+                    tracing::warn!(key = %delivery.idempotency_key, attempts, "an alert was not delivered: {}", error_chain(&e));
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(sent),
+        }
+    }
+
+    /// Renders and sends one email delivery; `None` when it carried nothing to say.
+    async fn send_email(&self, delivery: &Delivery) -> Result<Option<SentAlert>> {
+        let (alert, health) = match &delivery.content {
+            DeliveryContent::Changes(changes) if changes.is_empty() => return Ok(None),
+            DeliveryContent::Changes(changes) => {
+                let proposals: Vec<diff::Proposal> = changes.iter().map(proposal_of).collect();
+                (notify::render_alert(&proposals), false)
+            }
+            DeliveryContent::Health(h) => (
+                notify::render_health_alert(&h.source, &h.base_url, h.failures, &h.last_error),
+                true,
+            ),
+        };
+        let failed = |source| Error::Deliver {
+            what: format!("alert {}", delivery.idempotency_key),
+            source,
+        };
+        let message = notify::build_message(&self.config.email, &alert, &delivery.idempotency_key)
+            .map_err(failed)?;
+        let sent = self
+            .mailer
+            .send(&delivery.idempotency_key, &message)
+            .await
+            .map_err(failed)?;
+        Ok(Some(SentAlert {
+            idempotency_key: delivery.idempotency_key.clone(),
+            health,
+            path: sent.path().cloned(),
+        }))
+    }
+}
+
+fn error_chain(e: &Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_a_cap() {
+        let minute = 60_000;
+        assert_eq!(next_attempt_at(0, 1), minute);
+        assert_eq!(next_attempt_at(0, 2), 2 * minute);
+        assert_eq!(next_attempt_at(0, 4), 8 * minute);
+        assert_eq!(next_attempt_at(0, 40), 6 * 60 * minute);
+        assert_eq!(next_attempt_at(i64::MAX - 1, 3), i64::MAX, "no overflow");
+    }
+}

@@ -1,0 +1,80 @@
+//! The commands: each parses its input, calls the engine, and prints for people or, with
+//! `--json`, for scripts. One module per command; this one dispatches.
+
+mod changes;
+mod crawl;
+mod demo;
+mod diff;
+mod extract;
+mod init;
+mod listings;
+mod parse;
+mod resync;
+mod source;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use engine::{App, Config};
+
+use crate::cli::{ChangesCommand, Cli, Command, ListingsCommand, SourceCommand};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let app = match cli.command {
+        Command::Init { dir } => {
+            let path = dir.map_or(cli.config, |d| d.join(engine::config::FILE_NAME));
+            init::init(&path, true).await?;
+            return Ok(());
+        }
+        Command::Demo(args) => return demo::run(args).await,
+        // Extracting and parsing need no database; the merchant's aliases apply when a config is
+        // there.
+        Command::Extract(ref args) => return extract::run(args, option_names(&cli.config)?).await,
+        Command::Parse(ref command) => return parse::run(command, &option_names(&cli.config)?),
+        ref _other => open(Config::load(&cli.config, std::env::vars())?).await?,
+    };
+    match cli.command {
+        Command::Init { .. } | Command::Demo(_) | Command::Parse(_) | Command::Extract(_) => Ok(()),
+        Command::Source(SourceCommand::Add(args)) => source::add(&app, *args).await,
+        Command::Source(SourceCommand::List { json }) => source::list(&app, json).await,
+        Command::Source(SourceCommand::Remove { name }) => source::remove(&app, &name).await,
+        Command::Listings(ListingsCommand::Import { file, json }) => {
+            listings::import(&app, &file, json).await
+        }
+        Command::Listings(ListingsCommand::List { json }) => listings::list(&app, json).await,
+        Command::Export { source } => listings::export(&app, source.as_deref()).await,
+        Command::Link {
+            listing,
+            url,
+            confirm,
+        } => listings::link(&app, &listing, url, confirm).await,
+        Command::Crawl { sources, json } => crawl::run(&app, &sources, json).await,
+        Command::Resync(args) => resync::run(&app, args).await,
+        Command::Diff { listings, json } => diff::run(&app, &listings, json).await,
+        Command::Changes(ChangesCommand::List {
+            status,
+            listing,
+            json,
+        }) => changes::list(&app, status, listing, json).await,
+    }
+}
+
+/// The app, with a progress bar for crawls when stderr is a terminal.
+pub async fn open(config: Config) -> anyhow::Result<App> {
+    let mut app = App::open(config).await?;
+    app.progress = Arc::new(crate::progress::Bars);
+    Ok(app)
+}
+
+/// Option names with the merchant's aliases when a configuration is there.
+fn option_names(config: &Path) -> anyhow::Result<catalog::OptionNames> {
+    Ok(match config.exists() {
+        true => Config::load(config, std::env::vars())?.option_names,
+        false => catalog::OptionNames::default(),
+    })
+}
+
+/// A listing id as the merchant typed it.
+fn listing_id(text: &str) -> anyhow::Result<catalog::ListingId> {
+    catalog::ListingId::parse(text).map_err(|e| crate::error::Usage::new(e.to_string()).into())
+}
