@@ -87,6 +87,12 @@ impl HostGuard {
         *entry |= allow_private;
     }
 
+    /// No longer lets `host` be fetched (no source uses it any more).
+    pub fn forget(&self, host: &str) {
+        let mut hosts = self.hosts.write().unwrap_or_else(|e| e.into_inner());
+        hosts.remove(&host.to_ascii_lowercase());
+    }
+
     fn private_ok(&self, host: &str) -> bool {
         self.allow_private_everywhere
             || self
@@ -138,41 +144,20 @@ impl HostGuard {
     }
 }
 
-/// The HTTP client's resolver, checking what each name resolves to against the [`HostGuard`].
-#[derive(Clone)]
+/// reqwest's resolver (`ClientBuilder::dns_resolver`), checking what each name resolves to
+/// against the [`HostGuard`].
 pub(crate) struct GuardedResolver(pub(crate) Arc<HostGuard>);
 
-type Resolving = std::pin::Pin<
-    Box<
-        dyn std::future::Future<
-                Output = Result<
-                    std::vec::IntoIter<SocketAddr>,
-                    Box<dyn std::error::Error + Send + Sync>,
-                >,
-            > + Send,
-    >,
->;
-
-impl tower_service::Service<hyper_util::client::legacy::connect::dns::Name> for GuardedResolver {
-    type Response = std::vec::IntoIter<SocketAddr>;
-    type Error = Box<dyn std::error::Error + Send + Sync>;
-    type Future = Resolving;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, name: hyper_util::client::legacy::connect::dns::Name) -> Resolving {
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let guard = Arc::clone(&self.0);
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let addrs: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed = guard.filter_addrs(&host, addrs)?;
-            Ok(allowed.into_iter())
+            let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
+            Ok(addrs)
         })
     }
 }
@@ -234,16 +219,15 @@ mod tests {
 
     #[tokio::test]
     async fn the_resolver_refuses_names_that_resolve_to_private_addresses() {
-        use hyper_util::client::legacy::connect::dns::Name;
-        use tower_service::Service;
+        use reqwest::dns::{Name, Resolve};
         let guard = Arc::new(HostGuard::new(false, false));
-        let mut resolver = GuardedResolver(Arc::clone(&guard));
+        let resolver = GuardedResolver(Arc::clone(&guard));
         let name: Name = "localhost".parse().expect("name");
-        let refused = resolver.call(name).await.expect_err("refused");
+        let refused = resolver.resolve(name).await.err().expect("refused");
         assert!(refused.to_string().contains("private"), "{refused}");
         guard.allow("localhost", true);
         let name: Name = "localhost".parse().expect("name");
-        let addrs: Vec<SocketAddr> = resolver.call(name).await.expect("allowed").collect();
+        let addrs: Vec<SocketAddr> = resolver.resolve(name).await.expect("allowed").collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
     }
 

@@ -13,7 +13,6 @@ pub mod discover;
 pub mod extract;
 pub mod fetch;
 pub mod guard;
-mod http;
 mod rate;
 pub mod robots;
 

@@ -239,12 +239,12 @@ async fn only_configured_hosts_are_fetched_and_private_ones_only_when_allowed() 
         proxy: None,
     };
     fetcher
-        .configure_host("127.0.0.1", &settings(false))
+        .configure_host("127.0.0.1", "sim", &settings(false))
         .expect("configure");
     let refused = fetcher.fetch(&url).await.expect_err("private");
     assert!(refused.to_string().contains("private"), "{refused}");
     fetcher
-        .configure_host("127.0.0.1", &settings(true))
+        .configure_host("127.0.0.1", "sim", &settings(true))
         .expect("configure");
     assert!(fetcher.fetch(&url).await.is_ok());
     assert_eq!(
@@ -369,4 +369,112 @@ async fn compressed_answers_are_read_within_the_cap_and_redirects_give_the_final
     let bomb = Url::parse(&format!("{base}/bomb")).expect("url");
     let refused = fetcher.fetch(&bomb).await.expect_err("too large");
     assert_eq!(refused.class(), FailureClass::TooLarge, "{refused}");
+}
+
+/// Waits until the simulator has been asked for `path` (the request is on its way).
+async fn asked_for(sim: &SupplierSim, path: &str) {
+    for _ in 0..2000 {
+        if sim.requests().iter().any(|(_, p)| p == path) {
+            return;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    panic!("{path} was never asked for");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_robots_txt_that_answers_after_10s_on_one_host_does_not_delay_another_hosts_first_request(
+) {
+    let slow = SupplierSim::start(SimConfig {
+        seed: 45,
+        products: 1,
+    })
+    .await
+    .expect("sim");
+    slow.set_fault(
+        "/robots.txt",
+        Fault::Slow(std::time::Duration::from_secs(10)),
+    );
+    let quick = SupplierSim::start(SimConfig {
+        seed: 46,
+        products: 1,
+    })
+    .await
+    .expect("sim");
+    let fetcher = std::sync::Arc::new(fast_fetcher());
+    let slow_base = Url::parse(&slow.base_url()).expect("url");
+    let waiting = tokio::spawn({
+        let fetcher = std::sync::Arc::clone(&fetcher);
+        async move { fetcher.robots_rules(&slow_base).await }
+    });
+    asked_for(&slow, "/robots.txt").await;
+    let quick_base = Url::parse(&quick.base_url().replace("127.0.0.1", "localhost")).expect("url");
+    fetcher.robots_rules(&quick_base).await;
+    let page = quick_base.join("/products/1.html").expect("url");
+    fetcher
+        .fetch(&page)
+        .await
+        .expect("the other host's first page");
+    assert!(
+        !waiting.is_finished(),
+        "the slow host's robots.txt is still on its way"
+    );
+    waiting.abort();
+}
+
+// On one thread, so that yielding once runs the waiting request up to where it waits.
+#[tokio::test]
+async fn a_request_waiting_for_its_hosts_turn_holds_no_global_slot() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 47,
+        products: 2,
+    })
+    .await
+    .expect("sim");
+    let fetcher = std::sync::Arc::new(
+        Fetcher::new(FetcherConfig {
+            max_concurrency: 1,
+            allow_private_networks: true,
+            ..FetcherConfig::default()
+        })
+        .expect("fetcher"),
+    );
+    // 127.0.0.1 allows one request a minute; localhost (the same simulator) is quick.
+    let slow = crawler::fetch::HostSettings {
+        rate: "1/m".parse().expect("rate"),
+        burst: NonZeroU32::MIN,
+        concurrency: 4,
+        allow_private_networks: true,
+        headers: Vec::new(),
+        cookies: Vec::new(),
+        proxy: None,
+    };
+    fetcher
+        .configure_host("127.0.0.1", "slow", &slow)
+        .expect("slow host");
+    let slow_page = |id: u32| Url::parse(&format!("{}/products/{id}.html", sim.base_url()));
+    fetcher
+        .fetch(&slow_page(1).expect("url"))
+        .await
+        .expect("the slow host's first request goes at once");
+    let waiting = tokio::spawn({
+        let fetcher = std::sync::Arc::clone(&fetcher);
+        let url = slow_page(2).expect("url");
+        async move { fetcher.fetch(&url).await }
+    });
+    tokio::task::yield_now().await;
+    let quick = Url::parse(
+        &format!("{}/products/1.html", sim.base_url()).replace("127.0.0.1", "localhost"),
+    )
+    .expect("url");
+    fetcher
+        .fetch(&quick)
+        .await
+        .expect("the quick host is not held up by the one global slot");
+    assert!(
+        !waiting.is_finished(),
+        "the slow host's turn is a minute away"
+    );
+    waiting.abort();
 }

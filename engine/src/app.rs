@@ -109,6 +109,7 @@ impl App {
     /// Crawls the named sources (all when none is named) at once: each waits on its own
     /// supplier's rate limit, and the fetcher's caps (per host, global) hold over all of them.
     pub async fn crawl_sources(&self, names: &[String]) -> Result<Vec<CrawlSummary>> {
+        self.forget_removed_sources().await?;
         let sources = self.sources(names).await?;
         if sources.is_empty() {
             return Err(Error::invalid(
@@ -122,6 +123,14 @@ impl App {
             .await
             .into_iter()
             .collect()
+    }
+
+    /// The fetcher forgets the hosts of sources that were removed (a daemon lives on).
+    async fn forget_removed_sources(&self) -> Result<()> {
+        let sources = self.store.sources().await?;
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        self.fetcher.retain_sources(&names);
+        Ok(())
     }
 
     /// Crawls these pages of a source now (`specsync resync`), recording as a crawl does.

@@ -79,7 +79,7 @@ pub(crate) fn prepare(app: &App, source: &Source) -> Result<SourcePlan> {
     let plan = SourcePlan::new(&source.name, &source.base_url, &source.settings)?;
     if let Some(host) = plan.base.host_str() {
         app.fetcher
-            .configure_host(host, &plan.host_settings())
+            .configure_host(host, &plan.name, &plan.host_settings())
             .map_err(|e| Error::invalid(format!("source `{}`: {e}", source.name)))?;
     }
     Ok(plan)

@@ -4,9 +4,8 @@
 //! less what robots.txt disallows.
 
 use std::collections::{HashMap, HashSet};
-use std::num::NonZeroU32;
 
-use crawler::{discover, Rate};
+use crawler::discover;
 use store::Robots;
 use url::Url;
 
@@ -137,14 +136,10 @@ pub(super) async fn obey_robots(
         rules.allows(&path)
     });
     summary.disallowed = before - targets.len();
-    if let (Some(delay), Some(host)) = (rules.crawl_delay, plan.base.host_str()) {
-        if delay > plan.rate.interval() {
-            let slower = Rate {
-                count: NonZeroU32::MIN,
-                per: delay,
-            };
-            app.fetcher.set_host_rate(host, slower, NonZeroU32::MIN);
-        }
+    if let Some(host) = plan.base.host_str() {
+        // As robots.txt says now: a Crawl-delay it no longer asks for is lifted.
+        let delay = rules.crawl_delay.filter(|d| *d > plan.rate.interval());
+        app.fetcher.set_crawl_delay(host, delay);
     }
 }
 
