@@ -2,6 +2,7 @@
 """Crawl benchmark: specsync against the Scrapy baseline on the same 20,000-page site.
 
 usage: python3 bench/crawl_bench.py [--runs 3] [--skip-scrapy] [--concurrency 64]
+                                   [--baseline OTHER_SPECSYNC_BINARY]
 env:   BENCH_WORK (default /tmp/specsync-bench), N (products, default 20000),
        SPECSYNC (the binary; default: cargo build --release, then target/release/specsync)
 
@@ -12,6 +13,8 @@ What it does, all on 127.0.0.1 (see ../shared/bench/README.md for the site and t
      64 concurrent, no delay) and a specsync crawl into a fresh SQLite database (the full
      pipeline: discovery through the category pages as the spider does, fetch, extract,
      normalize, snapshot, diff), then a specsync recrawl of the unchanged site;
+     With --baseline, each run also crawls and recrawls with that binary (a previous release),
+     right after this one's, so both are measured on the same machine at the same time;
   4. checks every output against the site's truth file with the kit's verify.py (specsync's via
      `specsync export`, reshaped to verify.py's JSON lines);
   5. writes BENCH_WORK/run/specsync_bench.json and prints a Markdown table for BENCHMARKS.md.
@@ -174,11 +177,13 @@ def main():
     ap.add_argument("--skip-scrapy", action="store_true")
     ap.add_argument("--concurrency", type=int, default=64,
                     help="specsync's pages at once (the baseline's fast settings use 64)")
+    ap.add_argument("--baseline", help="another specsync binary (a previous release) to measure "
+                    "alternately with this one")
     args = ap.parse_args()
     binary = specsync_binary()
     prepare_site()
     pid_file = start_nginx()
-    scrapy, first, recrawl = [], [], []
+    scrapy, first, recrawl, base_first, base_recrawl = [], [], [], [], []
     try:
         for i in range(1, args.runs + 1):
             if not args.skip_scrapy:
@@ -191,9 +196,18 @@ def main():
             time.sleep(3)
             recrawl.append(specsync_crawl(binary, "recrawl_%d" % i, db_dir, fresh=False,
                                           concurrency=args.concurrency))
+            if args.baseline:
+                base_dir = os.path.join(WORK, "baseline_db")
+                time.sleep(3)
+                base_first.append(specsync_crawl(args.baseline, "baseline_first_%d" % i, base_dir,
+                                                 fresh=True, concurrency=args.concurrency))
+                time.sleep(3)
+                base_recrawl.append(specsync_crawl(args.baseline, "baseline_recrawl_%d" % i, base_dir,
+                                                   fresh=False, concurrency=args.concurrency))
     finally:
         stop_nginx(pid_file)
     result = {"n": N, "runs": args.runs, "specsync_concurrency": args.concurrency, "scrapy": scrapy, "specsync_first": first, "specsync_recrawl": recrawl,
+              "baseline_first": base_first, "baseline_recrawl": base_recrawl,
               "loadavg": open("/proc/loadavg").read().split()[:3]}
     with open(os.path.join(RUN, "specsync_bench.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -201,7 +215,9 @@ def main():
     print("| crawler (median of %d) | wall s | pages/s | CPU ms/page | peak RSS MB | all correct |" % args.runs)
     print("|---|---|---|---|---|---|")
     rows = [("Scrapy baseline (64 concurrent)", scrapy), ("specsync, first crawl", first),
-            ("specsync, recrawl (unchanged)", recrawl)]
+            ("specsync, recrawl (unchanged)", recrawl),
+            ("baseline binary, first crawl", base_first),
+            ("baseline binary, recrawl (unchanged)", base_recrawl)]
     for name, rs in rows:
         if not rs:
             continue
@@ -214,6 +230,10 @@ def main():
             median(first, "pages_per_s") / median(scrapy, "pages_per_s"),
             median(first, "peak_rss_mb") / median(scrapy, "peak_rss_mb")))
     print("recrawl/first crawl wall time: %.3f" % (median(recrawl, "wall_s") / median(first, "wall_s")))
+    if base_first:
+        print("this/baseline wall time: first crawl %.3f, recrawl %.3f" % (
+            median(first, "wall_s") / median(base_first, "wall_s"),
+            median(recrawl, "wall_s") / median(base_recrawl, "wall_s")))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 //! `RawProduct` → `Product`: canonical spec keys, money, stock.
 //!
-//! This is the skeleton's normalization: plain decimal prices with common symbols and grouping,
-//! schema.org and common availability words. Issue #5 deepens every rule here.
+//! One pure function over the modules that read each kind of text (`price`, `stock_text`,
+//! `spec`, `spec_value`, `text`); `specsync parse` uses the same ones.
 
 use std::collections::BTreeMap;
 

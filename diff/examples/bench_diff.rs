@@ -1,5 +1,5 @@
 //! Benchmark: diff 100,000 listings of 10 variants each against their supplier products, on
-//! one thread. Target (issue #6): under 2 s and under 1 GB.
+//! one thread. Target: under 2 s and under 1 GB.
 //!
 //!     cargo run --release -p diff --example bench_diff [-- LISTINGS]
 //!

@@ -30,6 +30,7 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Every kind, in declaration order: what storage reads kinds back by (`FromStr`).
     pub const ALL: [ChangeKind; 15] = [
         ChangeKind::PriceChanged,
         ChangeKind::Reprice,
@@ -96,7 +97,15 @@ impl ChangeKind {
             | ChangeKind::ProductGone
             | ChangeKind::AllUnavailable => Severity::Critical,
             ChangeKind::PriceChanged | ChangeKind::SpecRenamed => Severity::Warning,
-            _ => Severity::Info,
+            ChangeKind::Reprice
+            | ChangeKind::StockChanged
+            | ChangeKind::BackInStock
+            | ChangeKind::VariantAdded
+            | ChangeKind::TitleChanged
+            | ChangeKind::DescriptionChanged
+            | ChangeKind::ImagesChanged
+            | ChangeKind::NewStyle
+            | ChangeKind::LinkProposed => Severity::Info,
         }
     }
 }
@@ -189,5 +198,47 @@ impl fmt::Display for Change {
             (Some(b), None) => write!(f, " (was {b})"),
             (None, None) => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where a kind is declared. The match is exhaustive: a new kind does not compile until it
+    /// is placed here, and the test below fails until it is in [`ChangeKind::ALL`] too.
+    fn declared_at(kind: ChangeKind) -> usize {
+        match kind {
+            ChangeKind::PriceChanged => 0,
+            ChangeKind::Reprice => 1,
+            ChangeKind::StockChanged => 2,
+            ChangeKind::OutOfStock => 3,
+            ChangeKind::BackInStock => 4,
+            ChangeKind::VariantAdded => 5,
+            ChangeKind::VariantRemoved => 6,
+            ChangeKind::SpecRenamed => 7,
+            ChangeKind::TitleChanged => 8,
+            ChangeKind::DescriptionChanged => 9,
+            ChangeKind::ImagesChanged => 10,
+            ChangeKind::AllUnavailable => 11,
+            ChangeKind::ProductGone => 12,
+            ChangeKind::NewStyle => 13,
+            ChangeKind::LinkProposed => 14,
+        }
+    }
+
+    #[test]
+    fn the_list_storage_reads_kinds_by_holds_every_kind_once() {
+        for (i, kind) in ChangeKind::ALL.into_iter().enumerate() {
+            assert_eq!(declared_at(kind), i, "{kind}");
+            assert_eq!(kind.as_str().parse::<ChangeKind>(), Ok(kind));
+            let json = serde_json::to_string(&kind).expect("json");
+            assert_eq!(
+                json,
+                format!("\"{}\"", kind.as_str()),
+                "serde and storage agree"
+            );
+        }
+        assert!("price_change".parse::<ChangeKind>().is_err());
     }
 }

@@ -152,7 +152,9 @@ fn decide_one(listing: &Listing, product: &Product, change: Change, rules: &Rule
                 rules,
                 "every variant is sold out at the supplier",
             ),
-            _ => by_policy(
+            WhenUnavailable::SetZero
+            | WhenUnavailable::UnpublishVariant
+            | WhenUnavailable::AlertOnly => by_policy(
                 change,
                 None,
                 rules,
@@ -201,12 +203,31 @@ pub fn decide_without_product(change: Change, rules: &Rules) -> Proposal {
             rules,
             "the supplier's page is gone (confirmed)",
         ),
-        _ => Proposal {
+        ChangeKind::NewStyle | ChangeKind::VariantAdded => Proposal {
             change,
             action: Action::Alert,
             update: None,
             why: "a new variant or style needs your decision to list it".into(),
         },
+        // Found without the supplier's page at hand: no update can be computed, so it is an
+        // alert, and nothing changes by itself.
+        ChangeKind::PriceChanged
+        | ChangeKind::Reprice
+        | ChangeKind::StockChanged
+        | ChangeKind::OutOfStock
+        | ChangeKind::BackInStock
+        | ChangeKind::VariantRemoved
+        | ChangeKind::SpecRenamed
+        | ChangeKind::TitleChanged
+        | ChangeKind::DescriptionChanged
+        | ChangeKind::ImagesChanged
+        | ChangeKind::AllUnavailable
+        | ChangeKind::LinkProposed => by_policy(
+            change,
+            None,
+            rules,
+            "found without the supplier's page at hand",
+        ),
     }
 }
 

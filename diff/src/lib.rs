@@ -2,7 +2,8 @@
 //!
 //! Variants are linked by canonical spec key, then by SKU. Unlinked variants on either side are
 //! reported (added / removed), never dropped; a removed and an added variant that share a SKU are
-//! one rename. Issue #6 adds fuzzy linking, rules and actions.
+//! one rename; look-alike unlinked pairs are proposed as links. The merchant's rules (`rules/`)
+//! decide what each change does (`decide`).
 
 mod change;
 mod compare;

@@ -53,6 +53,7 @@ max_concurrency = 64
 # cookies = { session = "from-the-supplier" }
 # proxy = "http://proxy.example:3128"
 # rules = "acme-rules.toml"         # CSS selectors for pages without structured data
+# schedule = "every 6h"             # for `specsync serve`; none: only when asked
 
 [catalog]
 # Your own names for options, added to the built-in ones (颜色/colour/Farbe… → color,

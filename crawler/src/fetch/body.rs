@@ -104,9 +104,8 @@ fn guess_encoding(bytes: &[u8]) -> &'static encoding_rs::Encoding {
 }
 
 /// The body's fingerprint, 128-bit XXH3 in hex: it tells the page the supplier served last time
-/// from a changed one (a collision would at worst skip one extraction until the page changes
-/// again, and the product's own SHA-256 content hash still decides its versions), at a tenth
-/// of BLAKE3's cost over a 90 KB page.
+/// from a changed one. A collision would at worst skip one extraction until the page changes
+/// again; the product's own SHA-256 content hash still decides its versions.
 pub(super) fn body_hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }

@@ -129,10 +129,14 @@ impl Hosts {
 
     fn with_state<T>(&self, host: &str, f: impl FnOnce(&mut HostState) -> T) -> T {
         let mut states = self.lock();
-        let state = states
-            .entry(host.to_owned())
-            .or_insert_with(|| HostState::new(self.defaults));
-        f(state)
+        // Looked up before it is entered: the host's name is copied only the first time.
+        if !states.contains_key(host) {
+            states.insert(host.to_owned(), HostState::new(self.defaults));
+        }
+        match states.get_mut(host) {
+            Some(state) => f(state),
+            None => unreachable!("inserted above"),
+        }
     }
 
     /// What `source` asks of `host` now, replacing what it asked before; `client` is the host's
