@@ -301,7 +301,7 @@ impl Config {
             .map_err(|e| Error::invalid(format!("{shown}: {e}")))?;
         let timeout = parse_duration(&raw.crawler.timeout).ok_or_else(|| {
             Error::invalid(format!(
-                "{shown}: crawler.timeout `{}` is not a duration such as `30s` or `500ms`",
+                "{shown}: crawler.timeout `{}` is not a duration such as `30s` or `500ms` (at most a year)",
                 raw.crawler.timeout
             ))
         })?;
@@ -437,6 +437,18 @@ mod tests {
             ("[email]\nfrom = \"nobody\"\n", "email.from"),
             ("[database\n", "specsync.toml"),
             ("[crawler]\ngone_confirmations = 0\n", "gone_confirmations"),
+            (
+                "[crawler]\ntimeout = \"99999999999999h\"\n",
+                "crawler.timeout `99999999999999h`",
+            ),
+            (
+                "[sources.acme]\nurl = \"https://s.example\"\nrate = \"fast\"\n",
+                "sources.acme: source `acme`: rate `fast`",
+            ),
+            (
+                "[sources.acme]\nurl = \"https://s.example\"\nrobots = \"sometimes\"\n",
+                "sometimes",
+            ),
             (
                 "[rules.pricing]\nformula = \"price * 2\"\n",
                 "rules.pricing.formula",

@@ -15,7 +15,7 @@ pub enum Schedule {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("schedule `{input}`: expected `manual` or `every N` with a unit, such as `every 30m` or `every 6h`")]
+#[error("schedule `{input}`: expected `manual` or `every N` with a unit, such as `every 30m` or `every 6h`, at most a year")]
 pub struct ScheduleError {
     pub input: String,
 }
