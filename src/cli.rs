@@ -53,6 +53,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Send the alerts that are due now (`crawl` does this at its end).
+    Deliver {
+        /// Also send those waiting for their next retry (after fixing the mail settings).
+        #[arg(long)]
+        retry_now: bool,
+        /// Print JSON for scripts: what was sent, what failed, what is still pending.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what differs now between listings and their suppliers' latest pages (records nothing).
     Diff {
         /// Listing ids (default: every linked listing).

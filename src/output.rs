@@ -1,7 +1,7 @@
 //! What the commands print for people: plain tables aligned by display width (CJK characters
 //! take two columns), rows of changes and proposals, a crawl's summary line.
 
-use engine::{CrawlSummary, SentAlert};
+use engine::{CrawlSummary, DeliveryReport};
 use unicode_width::UnicodeWidthStr;
 
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -117,18 +117,28 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
     line
 }
 
-/// The alerts a delivery sent, a line each.
-pub fn describe_alerts(alerts: &[SentAlert]) -> String {
-    alerts
-        .iter()
-        .map(|a| {
-            let what = if a.health { "health alert" } else { "alert" };
-            match &a.path {
-                Some(path) => format!("{what} written: {}\n", path.display()),
-                None => format!("{what} sent: {}\n", a.idempotency_key),
-            }
-        })
-        .collect()
+/// What a delivery pass did, a line per alert.
+pub fn describe_delivery(report: &DeliveryReport) -> String {
+    let mut out = String::new();
+    for a in &report.sent {
+        let what = if a.health { "health alert" } else { "alert" };
+        match &a.path {
+            Some(path) => out.push_str(&format!("{what} written: {}\n", path.display())),
+            None => out.push_str(&format!("{what} sent: {}\n", a.idempotency_key)),
+        }
+    }
+    for f in &report.failed {
+        let then = if f.permanent {
+            "given up".to_owned()
+        } else {
+            "will be tried again".to_owned()
+        };
+        out.push_str(&format!(
+            "alert {} not sent ({then}): {}\n",
+            f.idempotency_key, f.error
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

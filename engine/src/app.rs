@@ -29,6 +29,20 @@ pub struct App {
     pub mailer: Arc<dyn notify::Mailer>,
 }
 
+/// The mailer the configuration names: SMTP with `[email] smtp_url` (the password from
+/// `SPECSYNC_SMTP_PASSWORD`), else the outbox folder.
+fn mailer(config: &Config) -> Result<Arc<dyn notify::Mailer>> {
+    match &config.smtp_url {
+        None => Ok(Arc::new(notify::Outbox::new(&config.outbox))),
+        Some(url) => {
+            let password = std::env::var(notify::PASSWORD_ENV).ok();
+            let smtp = notify::SmtpMailer::new(url, password)
+                .map_err(|e| Error::invalid(format!("{}: {e}", config.path.display())))?;
+            Ok(Arc::new(smtp))
+        }
+    }
+}
+
 /// What `listings import` did.
 #[derive(Debug, Serialize)]
 pub struct ImportSummary {
@@ -72,7 +86,7 @@ impl App {
             fetcher,
             worker: format!("specsync-{}-{started}", std::process::id()),
             progress: Arc::new(NoProgress),
-            mailer: Arc::new(notify::Outbox::new(&config.outbox)),
+            mailer: mailer(&config)?,
             config,
         })
     }

@@ -22,8 +22,12 @@ url = "specsync.db"
 [email]
 from = "specsync <specsync@localhost>"
 to = ["merchant@localhost"]
-# Alert emails are written here as .eml files (relative to this file).
+# Alert emails are written here as .eml files (relative to this file)...
 outbox = "outbox"
+# ...unless an SMTP server is named (lettre's URL form): smtp://host:25,
+# smtp://user@host:587?tls=required, smtps://user@host:465. The password comes from the
+# environment variable SPECSYNC_SMTP_PASSWORD, never from this file.
+# smtp_url = "smtp://127.0.0.1:25"
 
 [crawler]
 user_agent = "specsync/0.1 (+supplier sync)"
@@ -135,6 +139,7 @@ struct EmailSection {
     from: String,
     to: Vec<String>,
     outbox: String,
+    smtp_url: Option<String>,
 }
 
 impl Default for EmailSection {
@@ -143,6 +148,7 @@ impl Default for EmailSection {
             from: "specsync <specsync@localhost>".into(),
             to: vec!["merchant@localhost".into()],
             outbox: "outbox".into(),
+            smtp_url: None,
         }
     }
 }
@@ -237,6 +243,8 @@ pub struct Config {
     pub database_url: String,
     pub email: notify::Addresses,
     pub outbox: PathBuf,
+    /// An SMTP server for alert emails, in lettre's URL form; `None`: the outbox folder.
+    pub smtp_url: Option<String>,
     pub user_agent: String,
     pub timeout: Duration,
     pub retries: u32,
@@ -323,6 +331,7 @@ impl Config {
             database_url,
             email,
             outbox: relative(&raw.email.outbox),
+            smtp_url: raw.email.smtp_url,
             user_agent: raw.crawler.user_agent,
             timeout,
             retries: raw.crawler.retries,

@@ -52,45 +52,94 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// One alert that could not be sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct FailedAlert {
+    pub idempotency_key: String,
+    /// What went wrong, in the server's words.
+    pub error: String,
+    /// Given up: the server refused it (SMTP 5xx); else tried again at `next_attempt_at`.
+    pub permanent: bool,
+    pub next_attempt_at: Option<i64>,
+}
+
+/// What one delivery pass did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DeliveryReport {
+    pub sent: Vec<SentAlert>,
+    pub failed: Vec<FailedAlert>,
+    /// Deliveries still waiting for their next attempt after this pass.
+    pub pending: usize,
+}
+
+/// Which pending deliveries a pass sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// Those whose next attempt has come.
+    Now,
+    /// Every pending one, also those waiting for a retry (the merchant fixed the mail settings).
+    RetryAll,
+}
+
 impl App {
-    /// Sends the alerts that are due: deliveries left pending (by a crash or a failed send) whose
-    /// next attempt has come, health alerts, then one new alert with every change not yet
-    /// alerted. A failed send is noted on its delivery and the others still go; the first
-    /// failure is returned once all were tried.
-    pub async fn deliver(&self) -> Result<Vec<SentAlert>> {
+    /// Sends the alerts that are due: deliveries left pending (by a crash or a failed send)
+    /// whose next attempt has come, health alerts, then one new alert with every change not yet
+    /// alerted. A failed send is noted on its delivery (given up when the server refused it,
+    /// else tried again after a backoff) and the others still go. Errors only when the store
+    /// fails.
+    pub async fn deliver(&self, due: Due) -> Result<DeliveryReport> {
         let now = now_ms();
-        let mut due = self.store.pending_deliveries(Channel::Email, now).await?;
+        let until = match due {
+            Due::Now => now,
+            Due::RetryAll => i64::MAX,
+        };
+        let mut deliveries = self.store.pending_deliveries(Channel::Email, until).await?;
         if let Some(new) = self.store.claim_undelivered(Channel::Email).await? {
-            due.push(new);
+            deliveries.push(new);
         }
-        let mut sent = Vec::new();
-        let mut first_error = None;
-        for delivery in due {
+        let mut report = DeliveryReport::default();
+        for delivery in deliveries {
             match self.send_email(&delivery).await {
-                Ok(path) => {
+                Ok(sent) => {
                     self.store.mark_delivered(delivery.id).await?;
-                    if let Some(path) = path {
-                        sent.push(path);
-                    }
+                    report.sent.extend(sent);
                 }
                 Err(e) => {
-                    let attempts = delivery.attempts + 1;
-                    self.store
-                        .mark_delivery_failed(
-                            delivery.id,
-                            &error_chain(&e),
-                            next_attempt_at(now, attempts),
-                        )
-                        .await?;
-                    tracing::warn!(key = %delivery.idempotency_key, attempts, "an alert was not delivered: {}", error_chain(&e));
-                    first_error.get_or_insert(e);
+                    let error = error_chain(&e);
+                    let permanent = matches!(
+                        e,
+                        Error::Deliver {
+                            source: notify::NotifyError::Permanent(_)
+                                | notify::NotifyError::BadAddress { .. }
+                                | notify::NotifyError::Build(_),
+                            ..
+                        }
+                    );
+                    let next = (!permanent).then(|| next_attempt_at(now, delivery.attempts + 1));
+                    match next {
+                        Some(at) => {
+                            self.store
+                                .mark_delivery_failed(delivery.id, &error, at)
+                                .await?
+                        }
+                        None => self.store.give_up_delivery(delivery.id, &error).await?,
+                    }
+                    tracing::warn!(key = %delivery.idempotency_key, permanent, "an alert was not delivered: {error}");
+                    report.failed.push(FailedAlert {
+                        idempotency_key: delivery.idempotency_key.clone(),
+                        error,
+                        permanent,
+                        next_attempt_at: next,
+                    });
                 }
             }
         }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(sent),
-        }
+        report.pending = self
+            .store
+            .pending_deliveries(Channel::Email, i64::MAX)
+            .await?
+            .len();
+        Ok(report)
     }
 
     /// Renders and sends one email delivery; `None` when it carried nothing to say.

@@ -17,7 +17,7 @@ pub mod rules;
 pub use app::{App, ImportSummary};
 pub use config::Config;
 pub use crawl::CrawlSummary;
-pub use deliver::{next_attempt_at, proposal_of, SentAlert};
+pub use deliver::{next_attempt_at, proposal_of, DeliveryReport, Due, FailedAlert, SentAlert};
 pub use error::{Error, Result};
 pub use plan::SourcePlan;
 pub use rules::RuleSet;

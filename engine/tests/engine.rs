@@ -47,7 +47,11 @@ async fn a_whole_crawl_runs_in_process_and_its_alert_is_delivered_once() {
     let baseline = app.crawl_sources(&[]).await.expect("crawl 1");
     assert_eq!((baseline[0].pages, baseline[0].changes), (8, 0));
     assert!(
-        app.deliver().await.expect("deliver").is_empty(),
+        app.deliver(engine::Due::Now)
+            .await
+            .expect("deliver")
+            .sent
+            .is_empty(),
         "nothing to say yet"
     );
 
@@ -80,12 +84,16 @@ async fn a_whole_crawl_runs_in_process_and_its_alert_is_delivered_once() {
     let expected: BTreeSet<_> = truth.iter().map(|c| c.expected()).collect();
     assert_eq!(found, expected);
 
-    let sent = app.deliver().await.expect("deliver");
+    let sent = app.deliver(engine::Due::Now).await.expect("deliver").sent;
     assert_eq!(sent.len(), 1, "one alert with every change: {sent:?}");
     let email = std::fs::read_to_string(sent[0].path.as_ref().expect("an .eml file")).expect("eml");
     assert!(email.contains("multipart/alternative"), "{email}");
     assert!(
-        app.deliver().await.expect("again").is_empty(),
+        app.deliver(engine::Due::Now)
+            .await
+            .expect("again")
+            .sent
+            .is_empty(),
         "delivered once"
     );
 }

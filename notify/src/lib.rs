@@ -8,10 +8,12 @@
 mod alert;
 mod mailer;
 mod outbox;
+mod smtp;
 
 pub use alert::{render_alert, render_health_alert, Alert};
 pub use mailer::{Mailer, Sent};
 pub use outbox::Outbox;
+pub use smtp::{SmtpMailer, SmtpUrlError, PASSWORD_ENV};
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;

@@ -1,19 +1,32 @@
 //! `specsync crawl`: crawl sources now, then deliver the alerts that are due.
 
-use engine::{App, CrawlSummary, SentAlert};
+use engine::{App, CrawlSummary, DeliveryReport, Due};
 use serde_json::json;
 
-use crate::output::{describe_alerts, describe_crawl};
+use crate::output::{describe_crawl, describe_delivery};
 
 pub async fn run(app: &App, names: &[String], json: bool) -> anyhow::Result<()> {
     let summaries = app.crawl_sources(names).await?;
-    let alerts = app.deliver().await?;
-    print(&summaries, &alerts, json);
-    Ok(())
+    let report = app.deliver(Due::Now).await?;
+    print(&summaries, &report, json);
+    undelivered(&report)
+}
+
+/// A pass that could not send everything fails the command (exit 1), after saying what was
+/// recorded and sent: the changes are kept and go out on a later pass.
+pub fn undelivered(report: &DeliveryReport) -> anyhow::Result<()> {
+    match report.failed.len() {
+        0 => Ok(()),
+        n => anyhow::bail!(
+            "{n} alert{} could not be sent; the changes are kept and are sent again later \
+             (`specsync deliver --retry-now` tries at once)",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// Crawl runs and the alerts sent after them, for people or (`--json`) for scripts.
-pub fn print(summaries: &[CrawlSummary], alerts: &[SentAlert], json: bool) {
+pub fn print(summaries: &[CrawlSummary], report: &DeliveryReport, json: bool) {
     if json {
         let total = |f: fn(&CrawlSummary) -> usize| summaries.iter().map(f).sum::<usize>();
         let mut failed = std::collections::BTreeMap::new();
@@ -22,7 +35,7 @@ pub fn print(summaries: &[CrawlSummary], alerts: &[SentAlert], json: bool) {
                 *failed.entry(*class).or_insert(0) += n;
             }
         }
-        let paths: Vec<_> = alerts.iter().filter_map(|a| a.path.as_ref()).collect();
+        let paths: Vec<_> = report.sent.iter().filter_map(|a| a.path.as_ref()).collect();
         let out = json!({
             "pages": total(|s| s.pages),
             "products": total(|s| s.products),
@@ -31,7 +44,8 @@ pub fn print(summaries: &[CrawlSummary], alerts: &[SentAlert], json: bool) {
             "changes": total(|s| s.changes),
             "new_styles": total(|s| s.new_styles),
             "alerts": paths,
-            "sent": alerts,
+            "sent": report.sent,
+            "delivery": report,
             "sources": summaries,
         });
         println!("{out}");
@@ -40,5 +54,5 @@ pub fn print(summaries: &[CrawlSummary], alerts: &[SentAlert], json: bool) {
     for s in summaries {
         println!("{}", describe_crawl(s));
     }
-    print!("{}", describe_alerts(alerts));
+    print!("{}", describe_delivery(report));
 }

@@ -134,7 +134,8 @@ async fn crawl_step(app: &App, label: &str) -> anyhow::Result<()> {
     for s in &summaries {
         println!("{label}: {}", describe_crawl(s));
     }
-    app.deliver().await?;
+    let report = app.deliver(engine::Due::Now).await?;
+    super::crawl::undelivered(&report)?;
     Ok(())
 }
 

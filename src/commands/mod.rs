@@ -3,6 +3,7 @@
 
 mod changes;
 mod crawl;
+mod deliver;
 mod demo;
 mod diff;
 mod extract;
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             confirm,
         } => listings::link(&app, &listing, url, confirm).await,
         Command::Crawl { sources, json } => crawl::run(&app, &sources, json).await,
+        Command::Deliver { retry_now, json } => deliver::run(&app, retry_now, json).await,
         Command::Resync(args) => resync::run(&app, args).await,
         Command::Diff { listings, json } => diff::run(&app, &listings, json).await,
         Command::Changes(ChangesCommand::List {

@@ -28,9 +28,9 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
             );
         }
         let summaries = app.crawl_sources(std::slice::from_ref(name)).await?;
-        let alerts = app.deliver().await?;
-        super::crawl::print(&summaries, &alerts, args.json);
-        return Ok(());
+        let report = app.deliver(engine::Due::Now).await?;
+        super::crawl::print(&summaries, &report, args.json);
+        return super::crawl::undelivered(&report);
     }
     let url = match (&args.listing, &args.url) {
         (Some(id), None) => {
@@ -55,9 +55,9 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
         return dry_run(app, &source, &url, args.listing.as_deref(), args.json).await;
     }
     let summary = app.crawl_urls(&source, vec![url]).await?;
-    let alerts = app.deliver().await?;
-    super::crawl::print(&[summary], &alerts, args.json);
-    Ok(())
+    let report = app.deliver(engine::Due::Now).await?;
+    super::crawl::print(&[summary], &report, args.json);
+    super::crawl::undelivered(&report)
 }
 
 async fn dry_run(

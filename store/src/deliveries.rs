@@ -58,6 +58,8 @@ pub enum DeliveryStatus {
     /// Not yet sent, or to be tried again at `next_attempt_at`.
     Pending,
     Delivered,
+    /// Given up: the server refused it; `last_error` has its words.
+    Failed,
 }
 
 impl DeliveryStatus {
@@ -65,6 +67,7 @@ impl DeliveryStatus {
         match s {
             "pending" => Some(DeliveryStatus::Pending),
             "delivered" => Some(DeliveryStatus::Delivered),
+            "failed" => Some(DeliveryStatus::Failed),
             _ => None,
         }
     }
@@ -328,6 +331,17 @@ impl Store {
             .execute(&self.pool)
             .await
             .op("mark a delivery done")?;
+        Ok(())
+    }
+
+    /// Gives a delivery up (the server refused it): it is not tried again.
+    pub async fn give_up_delivery(&self, delivery_id: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $1 WHERE id = $2")
+            .bind(error)
+            .bind(delivery_id)
+            .execute(&self.pool)
+            .await
+            .op("give a delivery up")?;
         Ok(())
     }
 

@@ -16,4 +16,5 @@ mod politeness;
 mod resync;
 mod robots;
 mod rules;
+mod smtp;
 mod sync_loop;
