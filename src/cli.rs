@@ -261,6 +261,27 @@ pub enum ChangesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Approve changes held for approval: their proposed updates may be applied.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "all"])))]
+    Approve {
+        /// Change ids (see `changes list`).
+        ids: Vec<i64>,
+        /// Every change held for approval.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+        /// With --all: only this listing's.
+        #[arg(long, requires = "all")]
+        listing: Option<String>,
+    },
+    /// Reject changes: nothing is done about them, and the same change is not asked again.
+    Reject {
+        /// Change ids (see `changes list`).
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// Why, kept with the change.
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -297,6 +318,8 @@ impl From<RobotsArg> for store::Robots {
 pub enum StatusArg {
     /// Found and not yet acted on.
     Open,
+    /// Approved by you, to be applied.
+    Approved,
     Applied,
     Rejected,
     /// Went away by itself.
@@ -308,6 +331,7 @@ impl StatusArg {
     pub fn status(self) -> Option<store::ChangeStatus> {
         match self {
             StatusArg::Open => Some(store::ChangeStatus::Open),
+            StatusArg::Approved => Some(store::ChangeStatus::Approved),
             StatusArg::Applied => Some(store::ChangeStatus::Applied),
             StatusArg::Rejected => Some(store::ChangeStatus::Rejected),
             StatusArg::Resolved => Some(store::ChangeStatus::Resolved),

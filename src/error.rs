@@ -28,14 +28,8 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         e.is::<Usage>()
             || e.downcast_ref::<engine::Error>()
                 .is_some_and(engine::Error::is_invalid_input)
-            || e.downcast_ref::<store::StoreError>().is_some_and(|e| {
-                matches!(
-                    e,
-                    store::StoreError::NoListing(_)
-                        | store::StoreError::NoSource(_)
-                        | store::StoreError::SourceExists(_)
-                )
-            })
+            || e.downcast_ref::<store::StoreError>()
+                .is_some_and(store::StoreError::is_invalid_input)
     });
     if usage {
         2

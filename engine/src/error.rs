@@ -43,12 +43,7 @@ impl Error {
     pub fn is_invalid_input(&self) -> bool {
         match self {
             Error::Invalid(_) => true,
-            Error::Store(e) => matches!(
-                e,
-                store::StoreError::NoListing(_)
-                    | store::StoreError::NoSource(_)
-                    | store::StoreError::SourceExists(_)
-            ),
+            Error::Store(e) => e.is_invalid_input(),
             Error::Fetcher(_)
             | Error::Deliver { .. }
             | Error::Read { .. }

@@ -1,7 +1,7 @@
 //! `specsync changes list`: the change queue.
 
 use engine::App;
-use store::ChangeFilter;
+use store::{ChangeFilter, Decided, Decision};
 
 use super::listing_id;
 use crate::cli::StatusArg;
@@ -50,4 +50,48 @@ pub async fn list(
     ];
     print!("{}", table(&headers, &rows));
     Ok(())
+}
+
+pub async fn approve(
+    app: &App,
+    ids: Vec<i64>,
+    all: bool,
+    listing: Option<String>,
+) -> anyhow::Result<()> {
+    let which = match all {
+        true => Decided::AllHeld {
+            listing: listing.as_deref().map(listing_id).transpose()?,
+        },
+        false => Decided::Ids(ids),
+    };
+    let approved = app.store.decide(&which, &Decision::Approve).await?;
+    match approved.as_slice() {
+        [] => println!("no changes are held for approval"),
+        ids => println!(
+            "approved {}: each is applied when a store platform is connected (`changes list --status approved`)",
+            id_list(ids)
+        ),
+    }
+    Ok(())
+}
+
+pub async fn reject(app: &App, ids: Vec<i64>, reason: Option<String>) -> anyhow::Result<()> {
+    let rejected = app
+        .store
+        .decide(&Decided::Ids(ids), &Decision::Reject { reason })
+        .await?;
+    println!(
+        "rejected {}; the same changes will not be asked about again",
+        id_list(&rejected)
+    );
+    Ok(())
+}
+
+fn id_list(ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    format!(
+        "change{} {}",
+        if ids.len() == 1 { "" } else { "s" },
+        ids.join(", ")
+    )
 }

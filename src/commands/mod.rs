@@ -58,6 +58,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listing,
             json,
         }) => changes::list(&app, status, listing, json).await,
+        Command::Changes(ChangesCommand::Approve { ids, all, listing }) => {
+            changes::approve(&app, ids, all, listing).await
+        }
+        Command::Changes(ChangesCommand::Reject { ids, reason }) => {
+            changes::reject(&app, ids, reason).await
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use crate::{now_ms, Store, StoreError};
 pub enum ChangeStatus {
     /// Found and not yet acted on.
     Open,
+    /// The merchant approved its proposal (`changes approve`): due to be applied to the store.
+    Approved,
     Applied,
     Rejected,
     /// The difference went away by itself (the supplier went back to what the listing shows).
@@ -29,15 +31,17 @@ impl ChangeStatus {
     pub fn as_str(&self) -> &'static str {
         match self {
             ChangeStatus::Open => "open",
+            ChangeStatus::Approved => "approved",
             ChangeStatus::Applied => "applied",
             ChangeStatus::Rejected => "rejected",
             ChangeStatus::Resolved => "resolved",
         }
     }
 
-    fn parse(s: &str) -> Option<ChangeStatus> {
+    pub(crate) fn parse(s: &str) -> Option<ChangeStatus> {
         [
             ChangeStatus::Open,
+            ChangeStatus::Approved,
             ChangeStatus::Applied,
             ChangeStatus::Rejected,
             ChangeStatus::Resolved,
@@ -65,6 +69,9 @@ pub struct StoredChange {
     pub update: Option<Update>,
     pub why: Option<String>,
     pub status: ChangeStatus,
+    /// When the merchant approved or rejected it, and the reason given.
+    pub decided_at: Option<i64>,
+    pub decision_note: Option<String>,
     /// The delivery that carries it on each channel that has claimed it.
     pub deliveries: BTreeMap<Channel, ChangeDelivery>,
     pub created_at: i64,
@@ -125,6 +132,8 @@ pub(crate) fn change_from_row(row: &AnyRow) -> Result<StoredChange, StoreError> 
             after: row.try_get("after_value").op(op)?,
         },
         status,
+        decided_at: row.try_get("decided_at").op(op)?,
+        decision_note: row.try_get("decision_note").op(op)?,
         deliveries: BTreeMap::new(),
         created_at: row.try_get("created_at").op(op)?,
     })
@@ -144,7 +153,10 @@ pub(crate) async fn insert_change(
     let change = &proposal.change;
     let op = "record a change";
     let fingerprint = change.fingerprint();
-    let open = sqlx::query("SELECT id FROM changes WHERE fingerprint = $1 AND status = 'open'")
+    // Open, or answered by the merchant: the same difference is not asked about again.
+    let open = sqlx::query(
+        "SELECT id FROM changes WHERE fingerprint = $1 AND status IN ('open', 'approved', 'rejected')",
+    )
         .bind(&fingerprint)
         .fetch_optional(&mut **tx)
         .await
@@ -237,7 +249,8 @@ pub(crate) async fn resolve_obsolete(
     still_found: &[String],
 ) -> Result<u64, StoreError> {
     let op = "resolve changes that went away";
-    let rows = sqlx::query("SELECT id, fingerprint FROM changes WHERE status = 'open' AND listing_id = $1 AND product_url = $2")
+    // An approved change that no longer holds is resolved too: applying it would be wrong now.
+    let rows = sqlx::query("SELECT id, fingerprint FROM changes WHERE status IN ('open', 'approved') AND listing_id = $1 AND product_url = $2")
         .bind(listing.as_str())
         .bind(product_url)
         .fetch_all(&mut **tx)

@@ -37,6 +37,24 @@ pub enum StoreError {
     NoSource(String),
     #[error("a source named `{0}` already exists")]
     SourceExists(String),
+    #[error("there is no change {0}; see `specsync changes list`")]
+    NoChange(i64),
+    #[error("change {id} cannot be answered: {why}")]
+    NotAnswerable { id: i64, why: String },
+}
+
+impl StoreError {
+    /// Whether the input the merchant gave is at fault (a name or id that does not exist).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NoListing(_)
+                | StoreError::NoSource(_)
+                | StoreError::SourceExists(_)
+                | StoreError::NoChange(_)
+                | StoreError::NotAnswerable { .. }
+        )
+    }
 }
 
 pub(crate) trait QueryContext<T> {

@@ -6,6 +6,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Times are stored as Unix milliseconds.
 
 mod changes;
+mod decisions;
 mod deliveries;
 mod discovery;
 mod error;
@@ -15,6 +16,7 @@ mod products;
 mod sources;
 
 pub use changes::{ChangeFilter, ChangeStatus, StoredChange};
+pub use decisions::{Decided, Decision};
 pub use deliveries::{
     ChangeDelivery, Channel, Delivery, DeliveryContent, DeliveryStatus, HealthAlert, HealthCheck,
 };

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod conditional;
+mod decisions;
 mod demo;
 mod discovery;
 mod extract;

@@ -85,6 +85,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod decisions;
 mod deliveries;
 mod upgrade;
 
