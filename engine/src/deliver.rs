@@ -150,6 +150,10 @@ impl App {
                 let proposals: Vec<diff::Proposal> = changes.iter().map(proposal_of).collect();
                 (notify::render_alert(&proposals), false)
             }
+            DeliveryContent::Health(h) if h.recovered => (
+                notify::render_recovery(&h.source, &h.base_url, h.failures),
+                true,
+            ),
             DeliveryContent::Health(h) => (
                 notify::render_health_alert(&h.source, &h.base_url, h.failures, &h.last_error),
                 true,

@@ -172,6 +172,28 @@ pub fn render_health_alert(source: &str, url: &str, failures: i64, last_error: &
     }
 }
 
+/// The note that a supplier is reached again, after the health alert of `failures` crawls.
+pub fn render_recovery(source: &str, url: &str, failures: i64) -> Alert {
+    let subject = format!("[supplier reachable again] specsync crawled {source} again");
+    let text = format!(
+        "specsync reached {source} ({url}) again, after {failures} crawls in a row that could not.\n\n\
+         Its pages are compared with your listings again from this crawl on; any change it found is\n\
+         in its own alert.\n"
+    );
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><p>specsync reached \
+         <a href=\"{u}\">{s}</a> again, after {failures} crawls in a row that could not.</p>\
+         <p>Its pages are compared with your listings again from this crawl on; any change it found is in its own alert.</p></body></html>",
+        u = escape(url),
+        s = escape(source),
+    );
+    Alert {
+        subject,
+        text,
+        html,
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -10,7 +10,7 @@ mod mailer;
 mod outbox;
 mod smtp;
 
-pub use alert::{render_alert, render_health_alert, Alert};
+pub use alert::{render_alert, render_health_alert, render_recovery, Alert};
 pub use mailer::{Mailer, Sent};
 pub use outbox::Outbox;
 pub use smtp::{SmtpMailer, SmtpUrlError, PASSWORD_ENV};

@@ -84,13 +84,16 @@ pub struct ChangeDelivery {
     pub last_error: Option<String>,
 }
 
-/// What a health alert says: a supplier that no crawl reached for `failures` crawls in a row.
+/// What a health alert says: a supplier that no crawl reached for `failures` crawls in a row,
+/// or (`recovered`) that a crawl reached again after such an incident.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthAlert {
     pub source: String,
     pub base_url: String,
     pub failures: i64,
     pub last_error: String,
+    #[serde(default)]
+    pub recovered: bool,
 }
 
 /// When a finished crawl raises a health alert: at the `alert_after`th crawl in a row that

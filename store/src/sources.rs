@@ -304,7 +304,8 @@ impl Store {
     /// counts as a failure in a row.
     /// Finishes a crawl run: its summary, the source's crawl count and health. When this run is
     /// the `check.alert_after`th in a row to reach no page, the health alert is queued in the
-    /// same transaction (once per incident: the crawls after it are past the threshold).
+    /// same transaction (once per incident: the crawls after it are past the threshold); when it
+    /// ends such an incident, the recovery is queued likewise.
     pub async fn finish_run(
         &self,
         source_id: i64,
@@ -320,6 +321,13 @@ impl Store {
             .bind(run_id)
             .execute(&mut *tx)
             .await
+            .op("finish a crawl run")?;
+        // Before this run: whether the source was in an incident the merchant was told of.
+        let before: i64 = sqlx::query("SELECT consecutive_failures FROM sources WHERE id = $1")
+            .bind(source_id)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get("consecutive_failures"))
             .op("finish a crawl run")?;
         let health = if reached_any {
             "consecutive_failures = 0"
@@ -340,6 +348,18 @@ impl Store {
                 base_url: source.base_url.clone(),
                 failures: source.consecutive_failures,
                 last_error: check.last_error.to_owned(),
+                recovered: false,
+            };
+            queue_health_alert(&mut tx, source_id, run_id, &alert).await?;
+        }
+        if reached_any && before >= check.alert_after {
+            // The incident the merchant was alerted to is over: said once, too.
+            let alert = HealthAlert {
+                source: source.name.clone(),
+                base_url: source.base_url.clone(),
+                failures: before,
+                last_error: String::new(),
+                recovered: true,
             };
             queue_health_alert(&mut tx, source_id, run_id, &alert).await?;
         }

@@ -3,7 +3,7 @@ use fixtures::{Fault, SimConfig, SupplierSim};
 use crate::helpers::Shop;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_supplier_unreachable_for_three_crawls_gets_one_health_alert() {
+async fn a_supplier_unreachable_for_three_crawls_gets_one_health_alert_and_one_when_it_is_back() {
     let sim = SupplierSim::start(SimConfig {
         seed: 5,
         products: 4,
@@ -13,6 +13,10 @@ async fn a_supplier_unreachable_for_three_crawls_gets_one_health_alert() {
     let shop = Shop::new();
     shop.connect(&sim);
     shop.ok(&["crawl"]);
+    let port = url::Url::parse(&sim.base_url())
+        .expect("url")
+        .port()
+        .expect("port");
     drop(sim);
     let mut alerts = Vec::new();
     for _ in 0..4 {
@@ -42,6 +46,35 @@ async fn a_supplier_unreachable_for_three_crawls_gets_one_health_alert() {
     assert!(
         email.contains("on its last 3 crawls"),
         "the body says how long: {email}"
+    );
+
+    // The supplier is back: said once, at the first crawl that reaches it.
+    let _sim = SupplierSim::start_on(
+        SimConfig {
+            seed: 5,
+            products: 4,
+        },
+        port,
+    )
+    .await
+    .expect("sim again");
+    let health_sent = |crawl: &serde_json::Value| -> Vec<String> {
+        crawl["sent"]
+            .as_array()
+            .expect("sent")
+            .iter()
+            .filter(|a| a["health"] == true)
+            .filter_map(|a| a["path"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let back = shop.json(&["crawl", "--json"]);
+    let sent = health_sent(&back);
+    assert_eq!(sent.len(), 1, "{back}");
+    let email = std::fs::read_to_string(&sent[0]).expect("eml");
+    assert!(email.contains("[supplier reachable again]"), "{email}");
+    assert!(
+        health_sent(&shop.json(&["crawl", "--json"])).is_empty(),
+        "once"
     );
 }
 

@@ -8,7 +8,7 @@ use crate::{price_change, product, Backend, Crawled};
 on_both_backends!(
     each_channel_claims_a_change_once_and_on_its_own,
     a_failed_delivery_waits_for_its_next_attempt_without_holding_up_another_channel,
-    a_health_alert_is_queued_once_when_the_crawls_in_a_row_reach_the_threshold,
+    a_health_alert_is_queued_once_per_incident_and_its_recovery_once,
 );
 
 async fn each_channel_claims_a_change_once_and_on_its_own(backend: Backend) {
@@ -88,9 +88,7 @@ async fn a_failed_delivery_waits_for_its_next_attempt_without_holding_up_another
     c.remove().await;
 }
 
-async fn a_health_alert_is_queued_once_when_the_crawls_in_a_row_reach_the_threshold(
-    backend: Backend,
-) {
+async fn a_health_alert_is_queued_once_per_incident_and_its_recovery_once(backend: Backend) {
     let c = Crawled::new(backend).await;
     let store = &c.store;
     let check = HealthCheck {
@@ -118,12 +116,38 @@ async fn a_health_alert_is_queued_once_when_the_crawls_in_a_row_reach_the_thresh
         (2, "connection refused")
     );
     assert!(due[0].idempotency_key.starts_with("health-"));
-    // A crawl that reaches the supplier ends the incident; the next one alerts again.
+    // A crawl that reaches the supplier ends the incident, and says so once.
+    store.mark_delivered(due[0].id).await.expect("delivered");
     store
         .finish_run(c.source_id, run, "{}", true, &check)
         .await
         .expect("ok");
-    store.mark_delivered(due[0].id).await.expect("delivered");
+    let due = store
+        .pending_deliveries(Channel::Email, i64::MAX)
+        .await
+        .expect("pending");
+    let [recovery] = due.as_slice() else {
+        panic!("one recovery: {due:?}")
+    };
+    let DeliveryContent::Health(alert) = &recovery.content else {
+        panic!("a health delivery: {recovery:?}")
+    };
+    assert!(alert.recovered && alert.failures == 4, "{alert:?}");
+    store.mark_delivered(recovery.id).await.expect("delivered");
+    run = store.start_run(c.source_id).await.expect("run");
+    store
+        .finish_run(c.source_id, run, "{}", true, &check)
+        .await
+        .expect("ok");
+    assert!(
+        store
+            .pending_deliveries(Channel::Email, i64::MAX)
+            .await
+            .expect("pending")
+            .is_empty(),
+        "a crawl that was fine before says nothing"
+    );
+    // The next incident alerts again.
     for _ in 0..2 {
         run = store.start_run(c.source_id).await.expect("run");
         store
