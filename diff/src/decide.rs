@@ -7,7 +7,8 @@
 use catalog::{Listing, Money, Product, SpecKey};
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{link_variants, target_stock};
+use crate::compare::target_stock;
+use crate::link::link_variants;
 use crate::rules::WhenUnavailable;
 use crate::{Change, ChangeKind, Policy, Rules};
 
@@ -175,7 +176,7 @@ fn decide_one(listing: &Listing, product: &Product, change: Change, rules: &Rule
                 .zip(variant);
             let score = keys
                 .as_ref()
-                .and_then(|(l, s)| crate::compare::fuzzy_score(l, s))
+                .and_then(|(l, s)| crate::link::fuzzy_score(l, s))
                 .unwrap_or(0.0);
             let why = format!(
                 "{:.0}% alike: confirm with `specsync link --confirm {}`",

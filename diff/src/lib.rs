@@ -8,6 +8,7 @@
 mod change;
 mod compare;
 mod decide;
+mod link;
 pub mod rules;
 mod text;
 
