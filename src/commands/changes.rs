@@ -33,13 +33,19 @@ pub async fn list(
     let rows: Vec<Vec<String>> = changes
         .iter()
         .map(|c| {
-            let mut row = vec![c.id.to_string(), c.severity.as_str().to_owned()];
+            let mut row = vec![
+                c.id.to_string(),
+                c.status.as_str().to_owned(),
+                c.severity.as_str().to_owned(),
+            ];
             row.extend(proposal_row(&engine::proposal_of(c)));
+            row.push(deliveries(c));
             row
         })
         .collect();
     let headers = [
         "id",
+        "status",
         "severity",
         "listing",
         "change",
@@ -47,6 +53,7 @@ pub async fn list(
         "before → after",
         "action",
         "why",
+        "delivered",
     ];
     print!("{}", table(&headers, &rows));
     Ok(())
@@ -94,4 +101,23 @@ fn id_list(ids: &[i64]) -> String {
         if ids.len() == 1 { "" } else { "s" },
         ids.join(", ")
     )
+}
+
+/// A change's deliveries, a word per channel: `email sent`, `email retry 2`, `email failed`.
+fn deliveries(c: &store::StoredChange) -> String {
+    if c.deliveries.is_empty() {
+        return "-".to_owned();
+    }
+    c.deliveries
+        .iter()
+        .map(|(channel, d)| match d.status {
+            store::DeliveryStatus::Delivered => format!("{channel} sent"),
+            store::DeliveryStatus::Failed => format!("{channel} failed"),
+            store::DeliveryStatus::Pending if d.attempts > 0 => {
+                format!("{channel} retry {}", d.attempts)
+            }
+            store::DeliveryStatus::Pending => format!("{channel} queued"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
