@@ -71,9 +71,7 @@ impl App {
             store
                 .upsert_source(&store::NewSource {
                     name: declared.name.clone(),
-                    base_url: SourcePlan::new(&declared.name, &declared.url, &declared.settings)?
-                        .base
-                        .to_string(),
+                    base_url: declared.url.clone(),
                     settings: declared.settings.clone(),
                 })
                 .await?;

@@ -214,7 +214,7 @@ impl SourceSection {
     }
 }
 
-/// A source from the config file: its name, base URL and settings.
+/// A source from the config file, validated: its name, base URL (canonical) and settings.
 #[derive(Clone, Debug)]
 pub struct ConfigSource {
     pub name: String,
@@ -344,11 +344,11 @@ impl Config {
                 .map(|(name, section)| {
                     let (url, settings) = section.into_settings(dir);
                     // Validated here, so a bad `[sources.NAME]` shows at start-up.
-                    crate::plan::SourcePlan::new(&name, &url, &settings)
+                    let plan = crate::plan::SourcePlan::new(&name, &url, &settings)
                         .map_err(|e| Error::invalid(format!("{shown}: sources.{name}: {e}")))?;
                     Ok(ConfigSource {
                         name,
-                        url,
+                        url: plan.base.to_string(),
                         settings,
                     })
                 })

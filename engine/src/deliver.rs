@@ -46,12 +46,6 @@ pub fn proposal_of(c: &store::StoredChange) -> diff::Proposal {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 /// One alert that could not be sent.
 #[derive(Clone, Debug, Serialize)]
 pub struct FailedAlert {
@@ -69,7 +63,7 @@ pub struct DeliveryReport {
     pub sent: Vec<SentAlert>,
     pub failed: Vec<FailedAlert>,
     /// Deliveries still waiting for their next attempt after this pass.
-    pub pending: usize,
+    pub pending: i64,
 }
 
 /// Which pending deliveries a pass sends.
@@ -88,7 +82,7 @@ impl App {
     /// else tried again after a backoff) and the others still go. Errors only when the store
     /// fails.
     pub async fn deliver(&self, due: Due) -> Result<DeliveryReport> {
-        let now = now_ms();
+        let now = store::now_ms();
         let until = match due {
             Due::Now => now,
             Due::RetryAll => i64::MAX,
@@ -134,11 +128,7 @@ impl App {
                 }
             }
         }
-        report.pending = self
-            .store
-            .pending_deliveries(Channel::Email, i64::MAX)
-            .await?
-            .len();
+        report.pending = self.store.count_pending(Channel::Email).await?;
         Ok(report)
     }
 

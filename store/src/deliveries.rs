@@ -287,6 +287,19 @@ impl Store {
         Ok(out)
     }
 
+    /// How many deliveries of `channel` are still pending, due or not.
+    pub async fn count_pending(&self, channel: Channel) -> Result<i64, StoreError> {
+        let op = "count pending deliveries";
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM deliveries WHERE channel = $1 AND status = 'pending'",
+        )
+        .bind(channel.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .and_then(|r| r.try_get("n"))
+        .op(op)
+    }
+
     async fn delivery(
         &self,
         id: i64,

@@ -305,7 +305,8 @@ impl Store {
     /// Finishes a crawl run: its summary, the source's crawl count and health. When this run is
     /// the `check.alert_after`th in a row to reach no page, the health alert is queued in the
     /// same transaction (once per incident: the crawls after it are past the threshold); when it
-    /// ends such an incident, the recovery is queued likewise.
+    /// ends such an incident, the recovery is queued likewise. Returns whether it queued the
+    /// health alert.
     pub async fn finish_run(
         &self,
         source_id: i64,
@@ -313,7 +314,7 @@ impl Store {
         summary: &str,
         reached_any: bool,
         check: &HealthCheck<'_>,
-    ) -> Result<Source, StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.op("finish a crawl run")?;
         sqlx::query("UPDATE crawl_runs SET finished_at = $1, summary = $2 WHERE id = $3")
             .bind(now_ms())
@@ -342,7 +343,8 @@ impl Store {
         .await
         .op("finish a crawl run")?;
         let source = source_from_row(&row)?;
-        if !reached_any && source.consecutive_failures == check.alert_after {
+        let alerted = !reached_any && source.consecutive_failures == check.alert_after;
+        if alerted {
             let alert = HealthAlert {
                 source: source.name.clone(),
                 base_url: source.base_url.clone(),
@@ -364,6 +366,6 @@ impl Store {
             queue_health_alert(&mut tx, source_id, run_id, &alert).await?;
         }
         tx.commit().await.op("finish a crawl run")?;
-        Ok(source)
+        Ok(alerted)
     }
 }

@@ -26,9 +26,8 @@ pub(super) async fn finish_run(
         alert_after: i64::from(app.config.health_alert_after),
         last_error,
     };
-    let health = app
+    Ok(app
         .store
         .finish_run(source.id, run_id, &summary_json, reached > 0, &check)
-        .await?;
-    Ok(reached == 0 && health.consecutive_failures == check.alert_after)
+        .await?)
 }

@@ -44,11 +44,8 @@ impl<'a> Lease<'a> {
             renewed: Instant::now(),
         };
         if let Some(released) = app.store.lease_released_at(source.id).await? {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            let waited =
-                Duration::from_millis(u64::try_from(now.saturating_sub(released)).unwrap_or(0));
+            let since = store::now_ms().saturating_sub(released);
+            let waited = Duration::from_millis(u64::try_from(since).unwrap_or(0));
             if let Some(rest) = plan.spacing().checked_sub(waited) {
                 tokio::time::sleep(rest).await;
             }

@@ -147,14 +147,13 @@ pub async fn crawl_pages(app: &App, source: &Source, urls: Vec<Url>) -> Result<C
 /// Crawls under the source's lease: one worker at a time per source.
 async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> Result<CrawlSummary> {
     let plan = prepare(app, source)?;
-    let Some(lease) = Lease::acquire(app, source, &plan).await? else {
+    let Some(mut lease) = Lease::acquire(app, source, &plan).await? else {
         return Ok(CrawlSummary {
             source: source.name.clone(),
             skipped: Some("another worker is crawling this source".into()),
             ..CrawlSummary::default()
         });
     };
-    let mut lease = lease;
     let result = crawl_leased(app, source, &plan, only, &mut lease).await;
     // Given back whatever happened; a worker that dies leaves it to expire.
     lease.release().await?;
