@@ -124,8 +124,14 @@ pub enum ParseCommand {
         #[arg(long)]
         currency: Option<String>,
     },
-    /// Stock texts (`仅剩3件`, `Only 3 left`, `Ausverkauft`) → {"status": …, "quantity": n|null}.
-    Stock,
+    /// Stock texts (`仅剩3件`, `Only 3 left`, `Ausverkauft`, `nicht mehr vorrätig`)
+    /// → {"status": …, "quantity": n|null}.
+    Stock {
+        /// Also print the cues found, the word that changed each (a negation, a time, a
+        /// condition) and why they give the status.
+        #[arg(long)]
+        explain: bool,
+    },
     /// `name<TAB>value` lines → {"name": "color", "value": "红色", "key": "color=红色"}.
     Spec,
 }

@@ -26,5 +26,5 @@ pub use product::{Product, ProductOption, Variant};
 pub use raw::{Provenance, RawProduct, RawVariant};
 pub use spec::{canonical_option_name, canonical_option_value, OptionNames, SpecKey, SpecKeyError};
 pub use stock::{Availability, Stock};
-pub use stock_text::parse_stock;
+pub use stock_text::{parse_stock, read_stock, stock_languages, Cue, StockReading};
 pub use text::{canonical_image_url, decode_entities, normalize_text};

@@ -1,6 +1,6 @@
 //! `(Listing, Product)` → changes.
 
-use catalog::{Listing, ListingVariant, Product, SpecKey, Variant};
+use catalog::{Availability, Listing, ListingVariant, Product, SpecKey, Variant};
 
 use crate::link::{fuzzy_links, link_variants};
 use crate::{Change, ChangeKind, Rules};
@@ -59,11 +59,12 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
             ));
         }
     }
+    // Sold out only when every variant says so: an `unknown` reading is no change.
     let sold_out = !product.variants.is_empty()
         && product
             .variants
             .iter()
-            .all(|v| !v.stock.status.is_orderable());
+            .all(|v| v.stock.status == Availability::OutOfStock);
     if sold_out && listing.variants.iter().any(|v| v.stock > 0) {
         changes.push(change(ChangeKind::AllUnavailable, None, None, None));
     }
@@ -160,6 +161,11 @@ fn compare_variant(
                 target.amount_string(),
             ));
         }
+    }
+    // A stock text that could not be read for sure (`unknown`) changes nothing: it is never
+    // taken for in stock, nor for sold out.
+    if sv.stock.status == Availability::Unknown {
+        return out;
     }
     let listed = lv.stock > 0;
     match target_stock(sv, rules) {
@@ -278,6 +284,21 @@ mod tests {
     }
 
     use Availability::{InStock, OutOfStock};
+
+    #[test]
+    fn a_stock_text_read_as_unknown_changes_nothing() {
+        // Listed in stock and listed sold out: neither becomes a stock change, and a product
+        // whose every variant is unknown is not "all unavailable".
+        let l = listing(vec![
+            listed("color=red", "A", 1000, 5),
+            listed("color=blue", "B", 1000, 0),
+        ]);
+        let p = product(vec![
+            variant("color=red", "A", 1000, None, Availability::Unknown),
+            variant("color=blue", "B", 1000, None, Availability::Unknown),
+        ]);
+        assert_eq!(compare(&l, &p, &Rules::default()), vec![]);
+    }
 
     #[test]
     fn each_kind_of_variant_change_is_found() {

@@ -329,7 +329,7 @@ fn decide_stock(listing: &Listing, product: &Product, change: Change, rules: &Ru
     let all_unavailable = product
         .variants
         .iter()
-        .all(|v| !v.stock.status.is_orderable());
+        .all(|v| v.stock.status == catalog::Availability::OutOfStock);
     let (update, why) = match rules.when_unavailable {
         WhenUnavailable::SetZero => (
             Some(Update::SetStock {

@@ -25,11 +25,13 @@ pub fn run(command: &ParseCommand, names: &OptionNames) -> anyhow::Result<()> {
                 .transpose()?;
             each_line(input, &mut out, |line, out| price(line, currency, out))
         }
-        ParseCommand::Stock => each_line(input, &mut out, |line, out| {
-            let stock = catalog::parse_stock(line);
+        ParseCommand::Stock { explain } => each_line(input, &mut out, |line, out| {
+            let reading = catalog::read_stock(line);
             let line = StockLine {
-                status: stock.status.as_str(),
-                quantity: stock.quantity,
+                status: reading.status.as_str(),
+                quantity: reading.quantity,
+                cues: explain.then_some(&reading.cues),
+                reason: explain.then_some(reading.reason.as_str()),
             };
             write_value(out, &line)
         }),
@@ -68,9 +70,13 @@ fn each_line<W: Write>(
 
 /// Fields in the order DESIGN.md shows them.
 #[derive(serde::Serialize)]
-struct StockLine {
+struct StockLine<'a> {
     status: &'static str,
     quantity: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cues: Option<&'a Vec<catalog::Cue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
