@@ -114,6 +114,15 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
             "\n  discovery failed, known products crawled anyway: {e}"
         ));
     }
+    if s.currency_unknown > 0 {
+        line.push_str(&format!(
+            "\n  health problem: {} show prices without a currency, so their prices were not \
+             read; set one with `specsync source add {} … --currency CODE` (e.g. {})",
+            plural(s.currency_unknown, "product", "products"),
+            s.source,
+            s.currency_unknown_example.as_deref().unwrap_or_default(),
+        ));
+    }
     line
 }
 

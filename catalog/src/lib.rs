@@ -20,7 +20,8 @@ pub use listing::{Listing, ListingId, ListingIdError, ListingVariant};
 pub use money::{Currency, Money, MoneyError};
 pub use normalize::{normalize, NormalizeError, NormalizeRules};
 pub use price::{
-    currency_from_text, parse_price, parse_price_text, tier_price, Decimal, ParsedPrice,
+    currencies_next_to_numbers, currency_from_text, parse_price, parse_price_text, tier_price,
+    Decimal, ParsedPrice,
 };
 pub use product::{Product, ProductOption, Variant};
 pub use raw::{Provenance, RawProduct, RawVariant};

@@ -19,8 +19,6 @@ pub enum NormalizeError {
     NoVariants { url: String },
     #[error("{url}: variant {key} appears twice")]
     DuplicateVariant { url: String, key: String },
-    #[error("{url}: no currency is shown for price `{price}` and the source sets none")]
-    NoCurrency { url: String, price: String },
     #[error("{url}: currency `{currency}` is not known")]
     BadCurrency { url: String, currency: String },
     #[error("{url}: price `{price}` is not a price")]
@@ -77,17 +75,13 @@ pub fn normalize<'r>(
             let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
                 return Ok(None);
             };
-            parse_price(text, variant_currency)
-                .map_err(|source| NormalizeError::BadPrice {
-                    url: url.clone(),
-                    price: text.to_owned(),
-                    source: Some(source),
-                })?
-                .ok_or_else(|| NormalizeError::NoCurrency {
-                    url: url.clone(),
-                    price: text.to_owned(),
-                })
-                .map(Some)
+            // A price whose currency nothing gives is not read (`None`): the product then has
+            // no currency, which the reader reports ("currency unknown"), never a wrong price.
+            parse_price(text, variant_currency).map_err(|source| NormalizeError::BadPrice {
+                url: url.clone(),
+                price: text.to_owned(),
+                source: Some(source),
+            })
         };
         let price = money(&rv.price)?;
         let compare_at = money(&rv.compare_at)?;
@@ -128,7 +122,8 @@ pub fn normalize<'r>(
             stock: Stock::new(status, quantity),
         });
     }
-    if !variants.iter().any(|v| v.price.is_some()) {
+    let priced = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+    if !raw.variants.iter().any(|v| priced(&v.price)) {
         return Err(NormalizeError::NoVariants { url });
     }
     variants.sort_by(|a, b| a.key.cmp(&b.key));

@@ -1,22 +1,26 @@
-//! Extraction accuracy on real pages: F1 for price, SKU and availability, scored as
-//! `shared/realdata/README.md` defines it.
+//! Extraction accuracy on real pages, through the path `specsync extract` and the crawl use
+//! ([`crawler::read_page`]: extraction, currency inference, normalization, with no source
+//! currency): F1 for price, SKU and availability, scored as `shared/realdata/README.md` defines
+//! it, on the tuning half, the held-out half (`fixtures/realdata/split.json`, split by site) and
+//! all pages.
 //!
 //! ```sh
-//! cargo run --release -p crawler --example score_extraction -- fixtures/realdata/product-pages [--misses]
+//! cargo run --release -p crawler --example score_extraction -- [fixtures/realdata] [--misses]
 //! ```
 //!
 //! A page's prediction is its headline: the variant the URL names (a query or fragment value that
 //! is a variant's SKU), else the one with the product's SKU, else the first; its price, its SKU
-//! (or the product's), its availability (read from the stock text or the quantity).
+//! (or the product's), its availability. A product whose currency is unknown has no price read,
+//! and counts as a page refused for lack of one.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use catalog::{Availability, Decimal, RawProduct, RawVariant};
+use catalog::{Availability, Decimal, Product, Variant};
 use serde_json::Value;
 use url::Url;
 
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct Score {
     tp: u32,
     fp: u32,
@@ -27,9 +31,11 @@ impl Score {
     fn add(
         &mut self,
         predicted: Option<&str>,
-        truth: &[String],
+        truth: Option<&[String]>,
         same: impl Fn(&str, &str) -> bool,
     ) -> bool {
+        // A folder without labels for a field (fathom: price only) does not score it.
+        let Some(truth) = truth else { return true };
         match predicted {
             Some(p) if truth.iter().any(|t| same(p, t)) => {
                 self.tp += 1;
@@ -59,6 +65,15 @@ impl Score {
     }
 }
 
+#[derive(Default, Clone, Copy)]
+struct Scores {
+    pages: u32,
+    price: Score,
+    sku: Score,
+    availability: Score,
+    currency_unknown: u32,
+}
+
 fn decimal(text: &str) -> Option<Decimal> {
     catalog::parse_price_text(text, None, None).amount
 }
@@ -73,15 +88,6 @@ fn same_price(a: &str, b: &str) -> bool {
     }
 }
 
-/// The variant the URL names, if any.
-fn named_variant<'a>(url: &Url, raw: Option<&'a RawProduct>) -> Option<&'a RawVariant> {
-    let raw = raw?;
-    let named = named_values(url);
-    raw.variants
-        .iter()
-        .find(|v| v.sku.as_ref().is_some_and(|s| named.contains(s)))
-}
-
 fn named_values(url: &Url) -> Vec<String> {
     url.query_pairs()
         .map(|(_, v)| v.into_owned())
@@ -92,20 +98,29 @@ fn named_values(url: &Url) -> Vec<String> {
         .collect()
 }
 
-/// The variant the page is about.
-fn headline<'a>(url: &Url, raw: &'a RawProduct) -> Option<&'a RawVariant> {
-    named_variant(url, Some(raw))
-        .or_else(|| {
-            raw.variants
-                .iter()
-                .find(|v| v.sku.is_some() && v.sku == raw.sku)
-        })
-        .or_else(|| raw.variants.first())
+/// The variant the URL names, if any.
+fn named_variant<'a>(url: &Url, product: &'a Product) -> Option<&'a Variant> {
+    let named = named_values(url);
+    product
+        .variants
+        .iter()
+        .find(|v| v.sku.as_ref().is_some_and(|s| named.contains(s)))
 }
 
-fn availability(v: &RawVariant) -> Option<&'static str> {
-    let text = v.availability.as_deref().or(v.quantity.as_deref())?;
-    match catalog::parse_stock(text).status {
+/// The variant the page is about.
+fn headline<'a>(url: &Url, product: &'a Product) -> Option<&'a Variant> {
+    named_variant(url, product)
+        .or_else(|| {
+            product
+                .variants
+                .iter()
+                .find(|v| v.sku.is_some() && v.sku == product.sku)
+        })
+        .or_else(|| product.variants.first())
+}
+
+fn availability(status: Availability) -> Option<&'static str> {
+    match status {
         Availability::InStock => Some("InStock"),
         Availability::OutOfStock => Some("OutOfStock"),
         Availability::Preorder => Some("PreOrder"),
@@ -114,76 +129,122 @@ fn availability(v: &RawVariant) -> Option<&'static str> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let dir = args
-        .next()
-        .unwrap_or_else(|| "fixtures/realdata/product-pages".to_owned());
-    let show_misses = args.any(|a| a == "--misses");
-    let truth: BTreeMap<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/truth.json"))?)?;
-    let (mut price, mut sku, mut avail) = (Score::default(), Score::default(), Score::default());
-    let mut cpu = std::time::Duration::ZERO;
-    for (key, t) in &truth {
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(format!("{dir}/html/{key}.html.gz"))?)
-            .read_to_end(&mut bytes)?;
-        let html = crawler::fetch::decode(bytes, None);
-        let url = Url::parse(t["url"].as_str().unwrap_or("http://unknown/"))?;
-        let started = std::time::Instant::now();
-        let raw = crawler::extract::extract(&url, &html).ok();
-        cpu += started.elapsed();
-        let v = raw.as_ref().and_then(|r| headline(&url, r));
-        let list = |field: &str| -> Vec<String> {
-            t[field]
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| "fixtures/realdata".to_owned());
+    let show_misses = args.iter().any(|a| a == "--misses");
+    let split: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/split.json"))?)?;
+    let mut side_of: BTreeMap<String, &'static str> = BTreeMap::new();
+    for side in ["tune", "held_out"] {
+        for pages in split[side].as_object().into_iter().flat_map(|o| o.values()) {
+            for page in pages
                 .as_array()
-                .map(|a| {
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                side_of.insert(page.to_owned(), side);
+            }
+        }
+    }
+    let mut scores: BTreeMap<(&str, &str), Scores> = BTreeMap::new();
+    let mut cpu = std::time::Duration::ZERO;
+    let mut pages = 0u32;
+    for folder in ["product-pages", "fathom"] {
+        let dir = format!("{root}/{folder}");
+        let truth: BTreeMap<String, Value> =
+            serde_json::from_str(&std::fs::read_to_string(format!("{dir}/truth.json"))?)?;
+        for (key, t) in &truth {
+            let mut bytes = Vec::new();
+            flate2::read::GzDecoder::new(std::fs::File::open(format!("{dir}/html/{key}.html.gz"))?)
+                .read_to_end(&mut bytes)?;
+            let html = crawler::fetch::decode(bytes, None);
+            // Three fathom pages name no URL: they are read as from a host with no country.
+            let url = t["url"]
+                .as_str()
+                .and_then(|u| Url::parse(u).ok())
+                .map_or_else(|| Url::parse("http://unknown.invalid/"), Ok)?;
+            let started = std::time::Instant::now();
+            let reading = crawler::read_page(&url, &html, &Default::default(), Vec::new()).ok();
+            cpu += started.elapsed();
+            pages += 1;
+            let product = reading.as_ref().map(|r| &r.product);
+            let list = |field: &str| -> Option<Vec<String>> {
+                t.get(field).and_then(Value::as_array).map(|a| {
                     a.iter()
                         .filter_map(|x| x.as_str().map(str::to_owned))
                         .collect()
                 })
-                .unwrap_or_default()
-        };
-        let p = v.and_then(|v| v.price.as_deref());
-        // The product's SKU, else the variant's: the page is about the product.
-        let s = raw
-            .as_ref()
-            .and_then(|r| r.sku.as_deref())
-            .or_else(|| v.and_then(|v| v.sku.as_deref()));
-        // The product is in stock if a variant of it is, unless the URL names one variant.
-        let a = match (named_variant(&url, raw.as_ref()), raw.as_ref()) {
-            (None, Some(r)) if r.variants.len() > 1 => {
-                let all: Vec<_> = r.variants.iter().filter_map(availability).collect();
-                all.iter()
-                    .find(|a| **a == "InStock")
-                    .or_else(|| all.first())
-                    .copied()
+            };
+            let v = product.and_then(|p| headline(&url, p));
+            let price = v.and_then(|v| v.price).map(|m| m.amount_string());
+            let sku = product
+                .and_then(|p| p.sku.clone())
+                .or_else(|| v.and_then(|v| v.sku.clone()));
+            // The product is in stock if a variant of it is, unless the URL names one variant.
+            let avail = match (product, product.and_then(|p| named_variant(&url, p))) {
+                (Some(p), None) if p.variants.len() > 1 => availability(p.availability()),
+                _ => v.and_then(|v| availability(v.stock.status)),
+            };
+            let side = side_of
+                .get(&format!("{folder}/{key}"))
+                .copied()
+                .unwrap_or("unsplit");
+            let mut ok = true;
+            for group in [
+                (folder, side),
+                (folder, "all"),
+                ("both", side),
+                ("both", "all"),
+            ] {
+                let s = scores.entry(group).or_default();
+                s.pages += 1;
+                s.currency_unknown +=
+                    u32::from(reading.as_ref().is_some_and(|r| !r.warnings.is_empty()));
+                ok &= s
+                    .price
+                    .add(price.as_deref(), list("price").as_deref(), same_price);
+                ok &= s.sku.add(sku.as_deref(), list("sku").as_deref(), |a, b| {
+                    a.trim() == b.trim()
+                });
+                ok &= s
+                    .availability
+                    .add(avail, list("availability").as_deref(), |a, b| a == b);
             }
-            _ => v.and_then(availability),
-        };
-        let ok_p = price.add(p, &list("price"), same_price);
-        let ok_s = sku.add(s, &list("sku"), |a, b| a.trim() == b.trim());
-        let ok_a = avail.add(a, &list("availability"), |a, b| a == b);
-        if show_misses && !(ok_p && ok_s && ok_a) {
-            println!(
-                "{} {}\n  price {:?} want {:?}\n  sku {:?} want {:?}\n  availability {:?} want {:?}",
-                &key[..10],
-                url,
-                p,
-                list("price"),
-                s,
-                list("sku"),
-                a,
-                list("availability")
-            );
+            if show_misses && !ok {
+                println!(
+                    "{folder}/{key} [{side}] {url}\n  price {price:?} want {:?}\n  sku {sku:?} want {:?}\n  availability {avail:?} want {:?}",
+                    list("price"),
+                    list("sku"),
+                    list("availability")
+                );
+            }
         }
     }
+    println!("| pages | half | n | F1 price | F1 sku | F1 availability | currency unknown |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for ((folder, side), s) in &scores {
+        let field = |sc: &Score, labelled: bool| match labelled {
+            true => format!("{:.3}", sc.f1()),
+            false => "–".to_owned(),
+        };
+        let labelled = *folder != "fathom";
+        println!(
+            "| {folder} | {side} | {} | {:.3} | {} | {} | {} |",
+            s.pages,
+            s.price.f1(),
+            field(&s.sku, labelled),
+            field(&s.availability, labelled),
+            s.currency_unknown
+        );
+    }
     println!(
-        "{} pages: F1 price {:.3}, sku {:.3}, availability {:.3}; extraction {:.2} ms per page",
-        truth.len(),
-        price.f1(),
-        sku.f1(),
-        avail.f1(),
-        cpu.as_secs_f64() * 1000.0 / truth.len().max(1) as f64
+        "\nextraction {:.2} ms per page ({pages} pages, read_page: extract, infer currency, normalize)",
+        cpu.as_secs_f64() * 1000.0 / f64::from(pages.max(1))
     );
     Ok(())
 }

@@ -13,6 +13,7 @@
 use catalog::{Provenance, RawProduct, RawVariant};
 use url::Url;
 
+pub mod currency;
 pub mod json;
 mod jsonld;
 mod meta;

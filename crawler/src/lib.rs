@@ -17,7 +17,7 @@ mod rate;
 pub mod robots;
 
 pub use canonical::{canonical_url, same_site, TRACKING_PARAMS};
-use catalog::{NormalizeRules, Product};
+use catalog::{NormalizeRules, Product, RawProduct};
 pub use extract::ExtractError;
 pub use fetch::{
     FailureClass, FetchError, Fetched, FetchedPage, Fetcher, FetcherConfig, RobotsTxt, Validators,
@@ -31,6 +31,8 @@ pub enum PageOutcome {
         product: Box<Product>,
         /// To ask next time whether the page changed.
         validators: Validators,
+        /// What the page did not say for sure (see [`PageReading::warnings`]).
+        warnings: Vec<PageWarning>,
     },
     /// 304, or the same body as last time: the stored snapshot still holds.
     Unchanged,
@@ -79,9 +81,27 @@ pub async fn fetch_product(
         Ok(Fetched::Unchanged) => return PageOutcome::Unchanged,
         Err(e) => return PageOutcome::Failed(e.into()),
     };
+    let extra = fetch_extras(fetcher, &page).await;
+    // Extraction runs in the page's own task, on the runtime's threads (one per core): about
+    // 0.3 ms for a 100 KB page, so other pages' I/O waits no longer than that. Handing it to a
+    // blocking pool instead was measured slower (thread hand-offs on every page) and took more
+    // memory (an allocator arena per blocking thread); BENCHMARKS.md has the figures.
+    match read_page(&page.url, &page.body, rules, extra) {
+        Ok(reading) => PageOutcome::Product {
+            product: Box::new(reading.product),
+            validators: page.validators,
+            warnings: reading.warnings,
+        },
+        Err(failure) => PageOutcome::Failed(failure),
+    }
+}
+
+/// What a page needs fetched besides itself: on a Shopify shop whose page carries no product
+/// JSON, the product's `/products/<handle>.js`. The endpoint failing is no failure of the page:
+/// it is read without it.
+pub async fn fetch_extras(fetcher: &Fetcher, page: &FetchedPage) -> Vec<extract::Found> {
     let mut extra = Vec::new();
     if let Some(js_url) = extract::shopify_js_url(&page.url, &page.body) {
-        // The endpoint failing is no failure of the page: it is read without it.
         if let Ok(js) = fetcher.fetch(&js_url).await {
             if let Some(found) = serde_json::from_str(&js.body)
                 .ok()
@@ -91,22 +111,83 @@ pub async fn fetch_product(
             }
         }
     }
-    // Extraction runs in the page's own task, on the runtime's threads (one per core): about
-    // 0.3 ms for a 100 KB page, so other pages' I/O waits no longer than that. Handing it to a
-    // blocking pool instead was measured slower (thread hand-offs on every page) and took more
-    // memory (an allocator arena per blocking thread); BENCHMARKS.md has the figures.
-    let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let raw = extract::extract_with(&page.url, &page.body, rules.extract.as_deref(), extra)?;
-        Ok::<_, PageFailure>(catalog::normalize(&raw, &rules.normalize)?)
-    }));
-    match extracted {
-        Ok(Ok(product)) => PageOutcome::Product {
-            product: Box::new(product),
-            validators: page.validators,
-        },
-        Ok(Err(failure)) => PageOutcome::Failed(failure),
-        Err(_) => PageOutcome::Failed(PageFailure::Extract(ExtractError::Crashed {
-            url: page.url.to_string(),
-        })),
+    extra
+}
+
+/// What one page reads as: what each extractor found, merged; the normalized product; where
+/// its currency came from; what could not be read for sure.
+#[derive(Clone, Debug)]
+pub struct PageReading {
+    pub raw: RawProduct,
+    pub product: Product,
+    /// Where the currency came from when the page's prices show none and the source sets
+    /// none (`the country of its domain (.pl)`).
+    pub currency_from: Option<String>,
+    pub warnings: Vec<PageWarning>,
+}
+
+/// Something a page did not say for sure: not a failure of the page, but a health problem of
+/// its source for the crawl to report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PageWarning {
+    /// Prices are shown, but nothing on the page or in the source gives their currency: the
+    /// prices are not read.
+    CurrencyUnknown { price: String },
+}
+
+impl std::fmt::Display for PageWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageWarning::CurrencyUnknown { price } => write!(
+                f,
+                "currency unknown: the page shows `{price}` but no currency, and none could be \
+                 inferred; set the source's currency (`--currency`)"
+            ),
+        }
     }
+}
+
+/// Reads a fetched page: extraction, currency inference, normalization. The one path for the
+/// crawl and for `specsync extract`, so that `extract` prints what `crawl` would record.
+pub fn read_page(
+    url: &url::Url,
+    html: &str,
+    rules: &PageRules,
+    extra: Vec<extract::Found>,
+) -> Result<PageReading, PageFailure> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut raw = extract::extract_with(url, html, rules.extract.as_deref(), extra)?;
+        let declared = raw.currency.is_some() || raw.variants.iter().any(|v| v.currency.is_some());
+        let mut normalize = rules.normalize.clone();
+        let mut currency_from = None;
+        if normalize.currency.is_none() && !declared {
+            if let Some(inferred) = extract::currency::infer(url, html) {
+                raw.note(
+                    "currency",
+                    format!("inferred {}: {}", inferred.currency, inferred.from),
+                );
+                normalize.currency = Some(inferred.currency);
+                currency_from = Some(inferred.from);
+            }
+        }
+        let product = catalog::normalize(&raw, &normalize)?;
+        let mut warnings = Vec::new();
+        if product.currency.is_none() {
+            if let Some(price) = raw.variants.iter().find_map(|v| v.price.clone()) {
+                warnings.push(PageWarning::CurrencyUnknown { price });
+            }
+        }
+        Ok::<_, PageFailure>(PageReading {
+            raw,
+            product,
+            currency_from,
+            warnings,
+        })
+    }));
+    read.unwrap_or_else(|_| {
+        Err(PageFailure::Extract(ExtractError::Crashed {
+            url: url.to_string(),
+        }))
+    })
 }

@@ -165,3 +165,59 @@ async fn a_bad_source_setting_is_refused_before_anything_is_stored() {
     );
     assert!(app.store.sources().await.expect("sources").is_empty());
 }
+
+/// A page whose prices show no currency, on a source that sets none and a host that names no
+/// country: its prices are not read (no price change, never a guessed currency), the rest of it
+/// is, and the run reports it as a health problem of the source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_without_any_currency_is_a_health_problem_and_no_change() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 11,
+        products: 3,
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = app(dir.path()).await;
+    let no_currency = SourceSettings {
+        currency: None,
+        ..settings("100/s")
+    };
+    app.add_source(SOURCE, &sim.base_url(), no_currency)
+        .await
+        .expect("source");
+    let listings = dir.path().join("listings.json");
+    std::fs::write(&listings, sim.listings_json().to_string()).expect("listings");
+    app.import_listings(&listings).await.expect("import");
+    let bare = url::Url::parse(&sim.product_url(1)).expect("url");
+    sim.set_fault(bare.path(), fixtures::Fault::NoCurrency);
+
+    let summary = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(summary[0].products, 3, "every page is read");
+    assert_eq!(summary[0].currency_unknown, 1);
+    let example = summary[0]
+        .currency_unknown_example
+        .as_deref()
+        .unwrap_or_default();
+    assert!(
+        example.contains(bare.as_str()) && example.contains("--currency"),
+        "{example}"
+    );
+    // The same page again: still no change (it is not read again while its body is the same).
+    let again = app.crawl_sources(&[]).await.expect("crawl 2");
+    assert_eq!(again[0].changes, 0);
+    let changes = app
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    let on_bare: Vec<_> = changes
+        .iter()
+        .filter(|c| c.change.product_url == bare.as_str())
+        .map(|c| c.change.kind.as_str())
+        .collect();
+    assert!(
+        on_bare.is_empty(),
+        "no change for the page without a currency: {on_bare:?}"
+    );
+}

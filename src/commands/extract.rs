@@ -15,40 +15,56 @@ pub async fn run(args: &ExtractArgs, names: catalog::OptionNames) -> anyhow::Res
     let rules = match &args.rules {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the rules file {}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Usage::new(format!(
+                    "cannot read the rules file {}: {e}",
+                    path.display()
+                ))
+            })?;
             Some(
                 crawler::extract::rules::Rules::parse(&text)
                     .map_err(|e| Usage::new(format!("rules file {}: {e}", path.display())))?,
             )
         }
     };
-    let (url, html) = page(args).await?;
-    let raw = crawler::extract::extract_with(&url, &html, rules.as_ref(), Vec::new())?;
     let currency = args
         .currency
         .as_deref()
         .map(catalog::Currency::parse)
         .transpose()
         .map_err(|e| Usage::new(format!("--currency: {e}")))?;
-    let product =
-        catalog::normalize(&raw, &NormalizeRules { currency, names }).with_context(|| {
-            format!("{url}: the page's product could not be normalized (try --currency)")
-        })?;
+    let page_rules = crawler::PageRules {
+        normalize: NormalizeRules { currency, names },
+        extract: rules.map(std::sync::Arc::new),
+    };
+    let (url, html, extra) = page(args).await?;
+    // The crawl's own path: what is printed is what `crawl` would record.
+    let reading = crawler::read_page(&url, &html, &page_rules, extra)
+        .with_context(|| format!("{url}: the page's product could not be read (see --explain)"))?;
+    for warning in &reading.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let product = &reading.product;
     if args.json {
-        let out = match args.explain {
-            true => json!({"product": product, "provenance": raw.provenance}),
-            false => serde_json::to_value(&product)?,
-        };
+        let mut out = serde_json::to_value(product)?;
+        if args.explain {
+            out = json!({
+                "product": product,
+                "provenance": reading.raw.provenance,
+                "currency_from": reading.currency_from,
+                "warnings": reading.warnings,
+            });
+        }
         println!("{out}");
     } else {
-        print_table(&product, &raw, args.explain);
+        print_table(product, &reading.raw, args.explain);
     }
     Ok(())
 }
 
-/// The page: fetched when the argument is an http(s) URL, else read from a file (gzip or not).
-async fn page(args: &ExtractArgs) -> anyhow::Result<(Url, String)> {
+/// The page: fetched when the argument is an http(s) URL (with what the crawl fetches besides
+/// it), else read from a file (gzip or not).
+async fn page(args: &ExtractArgs) -> anyhow::Result<(Url, String, Vec<crawler::extract::Found>)> {
     if let Ok(url) = Url::parse(&args.page) {
         if matches!(url.scheme(), "http" | "https") {
             let fetcher = crawler::Fetcher::new(crawler::FetcherConfig {
@@ -56,7 +72,8 @@ async fn page(args: &ExtractArgs) -> anyhow::Result<(Url, String)> {
                 ..crawler::FetcherConfig::default()
             })?;
             let page = fetcher.fetch(&url).await?;
-            return Ok((page.url, page.body));
+            let extra = crawler::fetch_extras(&fetcher, &page).await;
+            return Ok((page.url, page.body, extra));
         }
     }
     let path = Path::new(&args.page);
@@ -78,7 +95,7 @@ async fn page(args: &ExtractArgs) -> anyhow::Result<(Url, String)> {
         None => Url::from_file_path(std::fs::canonicalize(path)?)
             .map_err(|()| Usage::new(format!("{}: give --base-url", path.display())))?,
     };
-    Ok((base, crawler::fetch::decode(bytes, None)))
+    Ok((base, crawler::fetch::decode(bytes, None), Vec::new()))
 }
 
 fn print_table(product: &Product, raw: &RawProduct, explain: bool) {

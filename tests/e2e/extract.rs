@@ -196,3 +196,46 @@ async fn a_source_rules_file_reads_the_pages_and_a_broken_rule_is_no_change() {
         "{err}"
     );
 }
+
+/// A page whose price shows no currency is read, not refused: the currency is inferred from what
+/// else the page says (here the country of its domain, and said so in `--explain`), and where
+/// nothing gives one the product carries "currency unknown" as a warning, with no price read.
+#[test]
+fn a_price_without_a_currency_is_inferred_or_warned_never_refused() {
+    let shop = Shop::new();
+    let page = shop.write(
+        "bare.html",
+        r#"<html><head><title>Kubek</title></head><body><h1>Kubek ceramiczny</h1>
+<div class="price">12,50</div><button class="add-to-cart">Dodaj do koszyka</button></body></html>"#,
+    );
+    let args = |base: &'static str| {
+        vec![
+            "extract",
+            path_str(&page),
+            "--base-url",
+            base,
+            "--json",
+            "--explain",
+        ]
+    };
+    let out = shop.json(&args("https://sklep.example.pl/kubek"));
+    assert_eq!(out["product"]["currency"], "PLN", "{out}");
+    assert_eq!(out["product"]["variants"][0]["price"], "12.50", "{out}");
+    assert!(
+        out["currency_from"]
+            .as_str()
+            .is_some_and(|f| f.contains(".pl")),
+        "{out}"
+    );
+
+    let run = shop.run(&args("https://shop.example.com/mug"));
+    assert!(run.status.success(), "{run:?}");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("currency unknown") && stderr.contains("--currency"),
+        "{stderr}"
+    );
+    let out: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+    assert_eq!(out["product"]["currency"], serde_json::Value::Null, "{out}");
+    assert_eq!(out["warnings"][0]["kind"], "currency_unknown", "{out}");
+}

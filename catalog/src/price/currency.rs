@@ -252,6 +252,22 @@ fn mention_at(text: &str, i: usize, c: char, in_word: bool) -> Option<Mention> {
     })
 }
 
+/// The definite currencies written next to a number in `text` (`€12`, `12 zł`, `EUR 5`), in
+/// order: how a page's other prices say which currency it uses.
+pub fn currencies_next_to_numbers(text: &str) -> Vec<Currency> {
+    let near_digit = |s: &str| s.trim_start().starts_with(|c: char| c.is_ascii_digit());
+    mentions(text)
+        .into_iter()
+        .filter(|m| m.definite())
+        .filter(|m| {
+            let after = &text[m.at + m.len..];
+            let before = text[..m.at].trim_end();
+            near_digit(after) || before.ends_with(|c: char| c.is_ascii_digit())
+        })
+        .filter_map(|m| m.resolve(None))
+        .collect()
+}
+
 /// A currency named by a short text (a hint, a `priceCurrency`, a configured symbol).
 pub fn currency_from_text(text: &str, preferred: Option<Currency>) -> Option<Currency> {
     let t = text.trim();

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
-pub use currency::currency_from_text;
+pub use currency::{currencies_next_to_numbers, currency_from_text};
 pub use number::Decimal;
 
 use crate::{Currency, Money, MoneyError};

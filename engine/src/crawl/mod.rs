@@ -67,6 +67,17 @@ pub struct CrawlSummary {
     /// Why discovery failed, when it did (known products were crawled anyway).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_error: Option<String>,
+    /// Products read whose prices show no currency nothing could tell: their prices were not
+    /// read. A health problem of the source: set its currency.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub currency_unknown: usize,
+    /// One such page, to show the merchant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_unknown_example: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Pages failing in a row (not gone) after which a host is left alone for the rest of the run.
@@ -269,8 +280,21 @@ async fn crawl_leased(
                 PageOutcome::Product {
                     product,
                     validators,
+                    warnings,
                 } => {
                     reached += 1;
+                    for warning in &warnings {
+                        match warning {
+                            crawler::PageWarning::CurrencyUnknown { .. } => {
+                                summary.currency_unknown += 1;
+                                if summary.currency_unknown_example.is_none() {
+                                    summary.currency_unknown_example =
+                                        Some(format!("{url}: {warning}"));
+                                }
+                                tracing::warn!(source = %source.name, %url, "{warning}");
+                            }
+                        }
+                    }
                     let validators = Some(store_validators(validators));
                     let page = judge_page(app, source, &known, &url, *product, validators).await?;
                     pending.pages.push(page);
