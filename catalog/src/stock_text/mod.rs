@@ -81,6 +81,8 @@ enum Change {
     Doubtful(usize),
     Conditional(usize),
     Future(usize),
+    /// In the sentence of a notify-me cue (this content cue): about when it is back.
+    Notified(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,6 +248,26 @@ pub fn read_stock(text: &str) -> StockReading {
         }
     }
 
+    // "Notify me when it is back in stock", "stokta olduğunda bana bildir": an in-stock cue in
+    // the sentence of a notify-me form speaks of later, not of now.
+    for (ni, n) in content.iter().enumerate() {
+        if kind_of(n) != Kind::Notify || changes[ni] != Change::Plain {
+            continue;
+        }
+        for (ci, c) in content.iter().enumerate() {
+            let (from, to) = if c.start < n.start {
+                (c.end.min(n.start), n.start)
+            } else {
+                (n.end.min(c.start), c.start)
+            };
+            if kind_of(c) == Kind::In
+                && changes[ci] == Change::Plain
+                && !spans.sentence_break(from, to)
+            {
+                changes[ci] = Change::Notified(ni);
+            }
+        }
+    }
     let says: Vec<Says> = content
         .iter()
         .zip(&changes)
@@ -357,6 +379,7 @@ pub fn read_stock(text: &str) -> StockReading {
                 | Change::Doubtful(m)
                 | Change::Conditional(m)
                 | Change::Future(m) => Some(phrase_text(&folded, &modifiers[*m]).to_owned()),
+                Change::Notified(n) => Some(phrase_text(&folded, &content[*n]).to_owned()),
             };
             Cue {
                 kind: phrase.kind.as_str(),
@@ -414,7 +437,7 @@ fn meaning(kind: Kind, change: Change) -> Says {
         (Kind::In, Plain) => Says::In,
         (Kind::In, Negated(..)) => Says::Out,
         (Kind::In, Doubtful(_)) => Says::Doubt,
-        (Kind::In, Conditional(_)) => Says::Nothing,
+        (Kind::In, Conditional(_) | Notified(_)) => Says::Nothing,
         (Kind::In, Future(_)) => Says::OutForm,
         // Only a negation right before an out-of-stock cue doubts it (`not sold out`); one
         // further away is about something else.
