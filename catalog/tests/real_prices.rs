@@ -113,3 +113,44 @@ fn magento_format(amount: &str, format: &Value) -> String {
         .expect("pattern")
         .replace("%s", &number)
 }
+
+/// Price texts as shops really write them, which were read wrong: a leading decimal point, the
+/// currency sign as the decimal separator, three-decimal currencies, a computed price with more
+/// decimals than its currency; and texts whose amount cannot be told, which read as no amount
+/// (a percentage, a negative amount, separators run together, a space after the point).
+#[test]
+fn prices_as_shops_write_them_and_the_ones_that_cannot_be_told() {
+    let read = |text: &str, currency: Option<&str>| {
+        let preferred = currency.map(|c| catalog::Currency::parse(c).expect("code"));
+        let parsed = catalog::parse_price_text(text, None, preferred);
+        parsed
+            .money(text)
+            .ok()
+            .flatten()
+            .map(|m| format!("{} {}", m.amount_string(), m.currency))
+            .or_else(|| parsed.amount.map(|a| a.to_string()))
+    };
+    let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+        (".5 €", None, Some("0.50 EUR")),
+        ("12€50", None, Some("12.50 EUR")),
+        ("2.345,67 €", None, Some("2345.67 EUR")),
+        ("12.345 KD", None, Some("12.345 KWD")),
+        ("12.345678", Some("GBP"), Some("12.35 GBP")),
+        ("30% OFF", None, None),
+        ("-5.00", Some("CNY"), None),
+        ("1.....5", Some("CNY"), None),
+        ("$19. 95", None, None),
+        ("2.345, 67 €", None, None),
+        ("¥29.90", None, Some("29.90 CNY")),
+    ];
+    let mut wrong = Vec::new();
+    for (text, currency, want) in cases {
+        let got = read(text, *currency);
+        if got.as_deref() != *want {
+            wrong.push(format!(
+                "{text:?} ({currency:?}): got {got:?}, want {want:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

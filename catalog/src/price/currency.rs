@@ -48,6 +48,8 @@ const SYMBOLS: &[(&str, &[&str])] = &[
     ("₫", &["VND"]),
     ("₱", &["PHP"]),
     ("zł", &["PLN"]),
+    ("KD", &["KWD"]),
+    ("د.ك", &["KWD"]),
     ("Kč", &["CZK"]),
     ("Ft", &["HUF"]),
     ("kr.", &["DKK", "SEK", "NOK", "ISK"]),

@@ -29,13 +29,19 @@ impl ParsedPrice {
         let (Some(amount), Some(currency)) = (self.amount, self.currency) else {
             return Ok(None);
         };
-        let exact = amount
-            .rescale(currency.exponent())
-            .ok_or_else(|| MoneyError::TooPrecise {
-                input: input.to_owned(),
-                currency,
-                exponent: currency.exponent(),
-            })?;
+        // A computed price with more decimals than the currency has (`12.345678` in GBP) is
+        // the shop's rounding left undone: rounded half away from zero, as a till would.
+        let exponent = currency.exponent();
+        let exact = match amount.rescale(exponent) {
+            Some(exact) => exact,
+            None => amount
+                .round(exponent)
+                .ok_or_else(|| MoneyError::TooPrecise {
+                    input: input.to_owned(),
+                    currency,
+                    exponent,
+                })?,
+        };
         Ok(Some(Money::new(exact.mantissa, currency)))
     }
 
@@ -104,8 +110,80 @@ pub fn parse_price_text(
         .or_else(|| mentions.first().and_then(|m| m.resolve(preferred)))
         .or(preferred);
     let exponent = currency.map_or(2, |c| c.exponent());
-    let amount = choose_amount(&text, &number::numbers(&text), exponent);
+    let numbers = number::numbers(&text);
+    let amount = match unclear(&text, &numbers) {
+        true => None,
+        false => choose_amount(&text, &prices_only(&text, numbers), exponent),
+    };
     ParsedPrice { amount, currency }
+}
+
+/// Texts whose amount cannot be told for sure: a negative amount (`-5.00`), separators run
+/// together (`1.....5`), a space after the decimal point (`$19. 95`: 19.95, or 19 then 95?).
+/// Reading them would guess, and a guess off by a power of ten is the worst error a price
+/// can have; `None` says so instead.
+fn unclear(text: &str, numbers: &[number::Number<'_>]) -> bool {
+    let Some(first) = numbers.first() else {
+        return false;
+    };
+    // The sign may stand before the currency sign (`-¥5`, `- $5`).
+    let before = text[..first.start].trim_end_matches(|c: char| {
+        c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '-' | '\u{2212}'))
+    });
+    let negative = before.ends_with(['-', '\u{2212}'])
+        && !before[..before.len() - 1]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+    let after = &text[first.end..];
+    let run_together = after.starts_with("..") || after.starts_with(",,");
+    let spaced_point = numbers.len() == 2
+        && (after.starts_with(". ") || after.starts_with(", "))
+        && text[numbers[1].start..numbers[1].end].len() == 2
+        && text[first.end..numbers[1].start].trim().len() == 1;
+    negative || run_together || spaced_point
+}
+
+/// The numbers that can be prices: not a percentage (`30% OFF`); a number written after a
+/// bare decimal point is a fraction (`.5 €` is 0.50, not 5); `12€50` is 12.50.
+fn prices_only<'t>(text: &'t str, numbers: Vec<number::Number<'t>>) -> Vec<number::Number<'t>> {
+    let mut out: Vec<number::Number<'t>> = Vec::with_capacity(numbers.len());
+    let mut i = 0;
+    while i < numbers.len() {
+        let n = &numbers[i];
+        if text[n.end..].trim_start().starts_with('%') {
+            i += 1;
+            continue;
+        }
+        // `12€50`: a currency sign between two digit runs, nothing else, two digits after.
+        if let Some(next) = numbers.get(i + 1) {
+            let between = &text[n.end..next.start];
+            let sign = currency::mentions(between);
+            if !between.is_empty()
+                && !between.contains(char::is_whitespace)
+                && sign.len() == 1
+                && sign[0].at == 0
+                && sign[0].len == between.len()
+                && next.end - next.start == 2
+                && !text[next.end..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                out.push(n.joined_as_decimal(next));
+                i += 2;
+                continue;
+            }
+        }
+        out.push(n.clone());
+        i += 1;
+    }
+    for n in &mut out {
+        let before = &text[..n.start];
+        if before.ends_with(['.', ','])
+            && !before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+        {
+            n.fraction = true;
+        }
+    }
+    out
 }
 
 fn nfkc(text: &str) -> Cow<'_, str> {

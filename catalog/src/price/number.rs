@@ -39,6 +39,24 @@ impl Decimal {
         }
     }
 
+    /// The value rounded to `scale` decimals, half away from zero.
+    pub fn round(self, scale: u32) -> Option<Decimal> {
+        if scale >= self.scale {
+            return self.rescale(scale);
+        }
+        let factor = 10i64.checked_pow(self.scale - scale)?;
+        let half = factor / 2;
+        let rounded = if self.mantissa >= 0 {
+            (self.mantissa + half) / factor
+        } else {
+            (self.mantissa - half) / factor
+        };
+        Some(Decimal {
+            mantissa: rounded,
+            scale,
+        })
+    }
+
     /// The smaller value.
     pub fn min_value(self, other: Decimal) -> Decimal {
         if other.cmp_value(&self).is_lt() {
@@ -76,6 +94,8 @@ pub(crate) struct Number<'a> {
     /// Digit groups: byte range in `text`, number of digits, and the separator after it (none
     /// after the last).
     groups: Vec<Group>,
+    /// Written after a bare decimal point (`.5`): every digit is a decimal.
+    pub fraction: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,16 +190,44 @@ pub(crate) fn numbers(text: &str) -> Vec<Number<'_>> {
             end: i,
             text,
             groups,
+            fraction: false,
         });
     }
     out
 }
 
-impl Number<'_> {
+impl<'a> Number<'a> {
     /// The value, deciding which separator is the decimal point. `exponent` is the currency's
     /// number of decimals (2 when it is not known).
     pub fn value(&self, exponent: u32) -> Option<Decimal> {
-        let decimal_at = self.decimal_separator(exponent);
+        if self.fraction {
+            let whole = self.value_with_point(None)?;
+            let digits: u32 = self.groups.iter().map(|g| g.digits as u32).sum();
+            return Some(Decimal {
+                mantissa: whole.mantissa,
+                scale: digits,
+            });
+        }
+        self.value_with_point(self.decimal_separator(exponent))
+    }
+
+    /// `12€50`: this number's digits, then `next`'s as its decimals.
+    pub fn joined_as_decimal(&self, next: &Number<'_>) -> Number<'a> {
+        let mut groups = self.groups.clone();
+        if let Some(last) = groups.last_mut() {
+            last.separator = Some('.');
+        }
+        groups.extend(next.groups.iter().copied());
+        Number {
+            start: self.start,
+            end: next.end,
+            text: self.text,
+            groups,
+            fraction: false,
+        }
+    }
+
+    fn value_with_point(&self, decimal_at: Option<usize>) -> Option<Decimal> {
         let mut mantissa: i64 = 0;
         let mut scale = 0u32;
         for (i, g) in self.groups.iter().enumerate() {
