@@ -222,8 +222,13 @@ fn product_links<'a>(
 pub(super) fn parse_on_site(site: &Url, link: &str) -> Option<Url> {
     let path = link
         .strip_prefix(&site[..url::Position::BeforePath])
-        // `//host` or `/\host` after the origin would join as another host: parsed in full.
-        .filter(|p| p.starts_with('/') && !p[1..].starts_with(['/', '\\']));
+        // `//host` or `/\host` after the origin would join as another host: parsed in full;
+        // so is a path with tabs or line breaks, which URL parsing drops (`/\t/` is `//`).
+        .filter(|p| {
+            p.starts_with('/')
+                && !p[1..].starts_with(['/', '\\'])
+                && !p.contains(['\t', '\n', '\r'])
+        });
     match path {
         Some(path) if !site.cannot_be_a_base() => site.join(path).ok(),
         _ => Url::parse(link).ok(),
@@ -307,6 +312,7 @@ mod tests {
             "http://127.0.0.1:18080//evil.example/x",
             "http://127.0.0.1:18080/\\evil.example/x",
             "http://127.0.0.1:18080/\tproducts/\n1",
+            "http://127.0.0.1:18080/\t/evil.example/x",
             "http://127.0.0.1:18080/x ",
             "http://127.0.0.1:18080?q=1",
             "http://127.0.0.1:180800/x",
