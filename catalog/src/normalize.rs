@@ -15,7 +15,7 @@ use crate::{
 pub enum NormalizeError {
     #[error("{url}: the page has no product title")]
     NoTitle { url: String },
-    #[error("{url}: the page shows no variant with a price")]
+    #[error("{url}: the page shows no variant with a price (nor says it is sold out)")]
     NoVariants { url: String },
     #[error("{url}: variant {key} appears twice")]
     DuplicateVariant { url: String, key: String },
@@ -123,7 +123,13 @@ pub fn normalize<'r>(
         });
     }
     let priced = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
-    if !raw.variants.iter().any(|v| priced(&v.price)) {
+    // A page with no price is read only when it says the product cannot be bought (a sold-out
+    // page often hides its price): the product is out of stock, its prices not read. Any other
+    // page without a price is not a product this can act on.
+    let sold_out = variants
+        .iter()
+        .any(|v| v.stock.status == Availability::OutOfStock);
+    if !raw.variants.iter().any(|v| priced(&v.price)) && !sold_out {
         return Err(NormalizeError::NoVariants { url });
     }
     variants.sort_by(|a, b| a.key.cmp(&b.key));

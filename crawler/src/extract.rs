@@ -399,6 +399,28 @@ pub(crate) fn plain_text(html: &str) -> String {
     collapse(&catalog::decode_entities(&out))
 }
 
+/// The text a shopper sees: [`plain_text`] of the page without its `<script>` and `<style>`
+/// elements (a stylesheet's `#BBD3DE` is no Barbados dollar).
+pub(crate) fn visible_text(html: &str) -> String {
+    let mut kept = String::with_capacity(html.len() / 2);
+    let mut at = 0;
+    for (start, end) in ["script", "style"]
+        .iter()
+        .flat_map(|name| {
+            scan::elements(html, name, |_| true).map(|(t, inner)| (t.start, t.end + inner.len()))
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        if start >= at {
+            kept.push_str(&html[at..start]);
+            kept.push(' ');
+            at = end;
+        }
+    }
+    kept.push_str(&html[at.min(html.len())..]);
+    plain_text(&kept)
+}
+
 /// A value as a conflict note quotes it: at most 60 characters.
 fn short(s: &str) -> String {
     match s.char_indices().nth(60) {

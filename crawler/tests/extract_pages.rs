@@ -266,6 +266,79 @@ fn visible_page_heuristics_in_chinese() {
 }
 
 #[test]
+fn the_visible_price_is_the_products_own_in_its_block() {
+    // A banner <h1> first, the product's title (the one <title> names) far after it: the price
+    // is looked for from the product's title on, however much markup comes before.
+    let filler = "<p>menu</p>".repeat(10_000);
+    let html = format!(
+        r#"<html><head><title>Trail Shoe | Shop</title></head><body><h1 class="banner">Free shipping</h1>{filler}
+        <h1 class="product-title">Trail Shoe</h1>
+        <p id="car-price" class="bold">$137,200</p>
+        <div class="related-products"><span class="price">$9.00</span></div></body></html>"#
+    );
+    let raw = extract(&url(), &html).expect("extract");
+    assert_eq!(raw.title.as_deref(), Some("Trail Shoe"));
+    assert_eq!(
+        raw.variants[0].price.as_deref(),
+        Some("$137,200"),
+        "`bold` is not the word `old`"
+    );
+
+    // A box with one amount is read whole; a box with a struck or "regular" price inside is not.
+    let boxed = r#"<h1>Massage Table</h1><div class="online-price"><span class="op-label">Online Price</span>
+        <span class="op-value">199.99</span><span class="currency">$</span></div>"#;
+    let raw = extract(&url(), boxed).expect("extract");
+    assert_eq!(raw.variants[0].price.as_deref(), Some("199.99 USD"));
+    let was = r#"<h1>Fragrance</h1><div class="prices"><span class="price cross"><span class="regular-price">Was:</span>
+        <span class="strike">$69.00</span></span><span class="sale-price">$32.50</span></div>"#;
+    let raw = extract(&url(), was).expect("extract");
+    assert_eq!(raw.variants[0].price.as_deref(), Some("$32.50"));
+    let compound = r#"<h1>Insoles</h1><div class="item-price"><span class="item-priceold">881,00</span>
+        <span class="item-pricenew">169,00 Kn</span></div>"#;
+    let raw = extract(&url(), compound).expect("extract");
+    assert_eq!(
+        raw.variants[0].price.as_deref(),
+        Some("169,00 Kn"),
+        "two amounts in one box are two prices, and `priceold` is an old price"
+    );
+}
+
+#[test]
+fn a_sold_out_page_without_a_price_is_read_as_out_of_stock() {
+    // Shops hide the price of what they cannot sell: the page is still about the product.
+    let html = r#"<h1 id="title">Bosch Drill</h1><div id="availability"><span>Derzeit nicht verfügbar.</span>
+        <br>Ob und wann dieser Artikel wieder vorrätig sein wird, ist unbekannt.</div>"#;
+    let raw = extract(&url(), html).expect("extract");
+    let product = normalize(&raw, &NormalizeRules::default()).expect("normalize");
+    assert_eq!(product.availability(), Availability::OutOfStock);
+    assert_eq!(product.price(), None, "the price is not read, not zero");
+    // A page with neither a price nor a word about stock is still no product to act on.
+    let err = normalize(
+        &extract(&url(), "<h1>About us</h1><p>We are a family shop.</p>").expect("extract"),
+        &NormalizeRules::default(),
+    )
+    .expect_err("no product");
+    assert!(err.to_string().contains("no variant with a price"), "{err}");
+}
+
+#[test]
+fn the_shops_own_code_is_the_sku_not_the_makers_or_a_database_id() {
+    let html = r#"<h1>Faux Fur Throw</h1><span class="price">£150.00</span>
+        <form class="add-to-cart"><input type="hidden" name="product-id" value="1738666147883"></form>
+        <p class="product-code">Product code: 64981901</p><p>Model number: A157S546</p>"#;
+    let raw = extract(&url(), html).expect("extract");
+    assert_eq!(raw.sku.as_deref(), Some("64981901"));
+    let html = r#"<h1>Drill</h1><span class="price">£50.00</span><p>Model number: A157S546</p>
+        <input type="hidden" name="product-id" value="88213">"#;
+    let raw = extract(&url(), html).expect("extract");
+    assert_eq!(
+        raw.sku.as_deref(),
+        Some("88213"),
+        "a model number is the maker's code"
+    );
+}
+
+#[test]
 fn conflicts_are_kept_in_the_provenance() {
     let html = r#"<script type="application/ld+json">{"@type":"Product","name":"Kettle","offers":{"price":"30.00","priceCurrency":"EUR"}}</script>
         <meta property="product:price:amount" content="35.00">"#;

@@ -3,7 +3,6 @@
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::Context as _;
 use catalog::{NormalizeRules, Product, RawProduct};
 use serde_json::json;
 use url::Url;
@@ -39,8 +38,42 @@ pub async fn run(args: &ExtractArgs, names: catalog::OptionNames) -> anyhow::Res
     };
     let (url, html, extra) = page(args).await?;
     // The crawl's own path: what is printed is what `crawl` would record.
-    let reading = crawler::read_page(&url, &html, &page_rules, extra)
-        .with_context(|| format!("{url}: the page's product could not be read (see --explain)"))?;
+    let reading = match crawler::read_page(&url, &html, &page_rules, extra) {
+        Ok(reading) => reading,
+        Err(e) if args.explain => {
+            // Why: what each reader found on the page, most trusted first.
+            let found = crawler::extract::extract_all(&url, &html);
+            if found.is_empty() {
+                eprintln!("no reader found anything on the page (no structured data, no <h1>, no price-marked element)");
+            }
+            for f in &found {
+                let p = &f.product;
+                eprintln!(
+                    "{} (rank {}): title {:?}, sku {:?}, {} variant(s){}",
+                    f.from,
+                    f.rank,
+                    p.title.as_deref().unwrap_or("-"),
+                    p.sku.as_deref().unwrap_or("-"),
+                    p.variants.len(),
+                    p.variants
+                        .first()
+                        .map(|v| format!(
+                            ", first: price {:?}, stock {:?}",
+                            v.price.as_deref().unwrap_or("-"),
+                            v.availability.as_deref().unwrap_or("-")
+                        ))
+                        .unwrap_or_default()
+                );
+            }
+            return Err(anyhow::Error::new(e)
+                .context(format!("{url}: the page's product could not be read")));
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+            "{url}: the page's product could not be read (--explain shows what each reader found)"
+        )))
+        }
+    };
     for warning in &reading.warnings {
         eprintln!("warning: {warning}");
     }

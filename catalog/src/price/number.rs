@@ -171,11 +171,13 @@ pub(crate) fn numbers(text: &str) -> Vec<Number<'_>> {
                 break;
             };
             let (after, _) = digit_run(&text[i + sep.len_utf8()..]);
-            // A point needs a digit after it; a space groups only thousands: three digits follow.
+            // A point needs a digit after it; a space groups only thousands: three digits
+            // follow, and the group before it is the first or three digits too (`881,00 169,00`
+            // is two prices, not 88100169).
             let separates = if is_point(sep) {
                 after > 0
             } else {
-                is_spacing(sep) && after == 3
+                is_spacing(sep) && after == 3 && (groups.is_empty() || digits == 3)
             };
             if !separates {
                 groups.push(group);
@@ -327,6 +329,9 @@ mod tests {
         assert_eq!(n.len(), 2);
         let n = numbers("2 for 10");
         assert_eq!(n.len(), 2, "a space before `for` is not grouping");
+        let n = numbers("881,00 169,00 Kn");
+        assert_eq!(n.len(), 2, "a space after decimals starts another number");
+        assert_eq!(numbers("1 234 567,89").len(), 1);
         assert!(numbers("no digits").is_empty());
     }
 }

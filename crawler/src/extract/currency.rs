@@ -83,7 +83,7 @@ fn markup(html: &str) -> Option<Inferred> {
 
 /// The currency of the page's other prices (`€`, `zł`, `EUR` next to a number).
 fn other_prices(html: &str) -> Option<Inferred> {
-    let text = super::plain_text(html);
+    let text = super::visible_text(html);
     let (currency, n) = commonest(catalog::currencies_next_to_numbers(&text))?;
     Some(Inferred {
         currency,
@@ -293,6 +293,9 @@ mod tests {
         let got = infer(&url("https://shop.example.com/p"), html).expect("inferred");
         assert_eq!(got.currency, Currency::EUR);
         assert!(got.from.contains("other prices"), "{}", got.from);
+        // A stylesheet's colours and a script's numbers are not prices: `#BBD3DE` is no BBD.
+        let html = "<style>.box{border-color:#BBD3DE;color:#BBD3DE}</style><script>var x='BBD3';</script><p>Price 12.50</p>";
+        assert_eq!(other_prices(html).map(|i| i.currency), None);
     }
 
     #[test]

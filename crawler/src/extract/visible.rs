@@ -11,14 +11,45 @@ use super::{plain_text, scan, Found};
 
 const RANK: u8 = 30;
 
-/// Class or id words that mark a price that is not the one to pay now.
+/// Class or id words that mark a price that is not the one to pay now, matched against the
+/// words of a class or id (`oldPrice` → `old`, `price`; `product-price-was` → …, `was`): a
+/// word equal to one, or starting with one marked `*` (`oldprice`, `installments`). Words, not
+/// substrings, so that `bold` is not `old` and `orange` not `range`.
 const NOT_THE_PRICE: &[&str] = &[
-    "old", "was", "regular", "original", "compare", "strike", "before", "list", "rrp", "uvp",
-    "msrp", "save", "saving", "discount", "unit", "per-", "shipping", "tax", "instal", "monthly",
-    "range", "filter", "slider", "label", "title", "crossed", "through", "retail", "vorher",
+    "old*",
+    "was*",
+    "regular*",
+    "original*",
+    "compare*",
+    "strike*",
+    "before",
+    "list",
+    "listprice",
+    "rrp",
+    "uvp",
+    "msrp",
+    "save*",
+    "saving*",
+    "discount*",
+    "unit*",
+    "per",
+    "shipping*",
+    "tax*",
+    "instal*",
+    "monthly",
+    "cross*",
+    "through",
+    "retail*",
+    "vorher",
 ];
 
-/// Labels after which a page writes the product's SKU.
+/// Class or id words of an element about prices that holds none itself: a label (`Price:`), a
+/// heading, a price-range filter.
+const NOT_A_PRICE: &[&str] = &["range*", "filter*", "label*", "title*"];
+
+/// Labels after which a page writes the product's SKU: the shop's own code for it, not the
+/// maker's ("model number", "part number" and "MPN" name the manufacturer's, which several
+/// shops selling one product share).
 const SKU_LABELS: &[&str] = &[
     "sku:",
     "sku #",
@@ -30,8 +61,6 @@ const SKU_LABELS: &[&str] = &[
     "item no.",
     "item #",
     "product code",
-    "model number",
-    "part number",
     "référence :",
     "référence:",
     "codice articolo",
@@ -62,14 +91,17 @@ const SKU_FIELDS: &[&str] = &[
 pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
     let variant_skus = raw.variants.len() == 1 && raw.variants[0].sku.is_some();
     if raw.sku.is_none() && !variant_skus {
-        if let Some(id) = id_in_url(html, &raw.url) {
-            raw.sku = Some(id);
-            raw.note("sku", "the product's id in its canonical URL");
-        } else {
-            raw.sku = sku(html);
-            if raw.sku.is_some() {
-                raw.note("sku", "visible page (label or cart form)");
-            }
+        // What the shop shows the shopper as the product's code comes first; then the id in
+        // its canonical URL; then a hidden cart-form field (often a database id, not a SKU).
+        let found = labelled_sku(html)
+            .map(|s| (s, "visible page (a SKU label)"))
+            .or_else(|| {
+                id_in_url(html, &raw.url).map(|s| (s, "the product's id in its canonical URL"))
+            })
+            .or_else(|| cart_form_sku(html).map(|s| (s, "the page's add-to-cart form")));
+        if let Some((sku, from)) = found {
+            raw.sku = Some(sku);
+            raw.note("sku", from);
         }
     }
     if raw.variants.len() > 1 {
@@ -105,20 +137,27 @@ pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
     }
 }
 
-/// `OutOfStock` if the page's visible text says so about the product (from its title on, for
-/// 12 KB of markup: the product's own block, not a sold-out badge of a related product further
-/// down), else `InStock`. The window was chosen on the 70 real pages (BENCHMARKS.md gives the
-/// score at 8 to 30 KB: it moves by a page either way).
+/// `OutOfStock` if a sentence of the product's block says so (its visible text, element by
+/// element: `Sold out`, `Nicht mehr lieferbar`, a disabled form's `Currently unavailable`), else
+/// `InStock`: a product with a price on offer and no word against buying it. A block is read as
+/// [`product_block`] bounds it, not a fixed length of markup.
 fn offered(html: &str) -> &'static str {
-    let start = scan::tags(html, "h1").next().map_or(0, |t| t.start);
-    let mut end = (start + 12 * 1024).min(html.len());
-    while !html.is_char_boundary(end) {
-        end -= 1;
-    }
-    let html = &html[start..end];
-    let mut text = String::new();
+    let (_, block) = product_block(html);
+    let html = &html[block];
     let mut at = 0;
-    for (start, end) in ["script", "style"]
+    let mut out_of_stock = false;
+    let mut check = |text: &str| {
+        for sentence in plain_text(text).split(['\n', '|', '•']) {
+            let sentence = sentence.trim();
+            if !sentence.is_empty()
+                && sentence.chars().count() <= 160
+                && catalog::parse_stock(sentence).status == catalog::Availability::OutOfStock
+            {
+                out_of_stock = true;
+            }
+        }
+    };
+    for (start, end) in ["script", "style", "noscript", "select", "option"]
         .iter()
         .flat_map(|name| {
             scan::elements(html, name, |_| true).map(|(t, inner)| (t.start, t.end + inner.len()))
@@ -126,26 +165,59 @@ fn offered(html: &str) -> &'static str {
         .collect::<std::collections::BTreeSet<_>>()
     {
         if start >= at {
-            text.push_str(&html[at..start]);
+            text_nodes(&html[at..start], &mut check);
             at = end;
         }
     }
-    text.push_str(&html[at.min(html.len())..]);
-    let visible = plain_text(&text);
-    match catalog::parse_stock(&visible).status {
-        catalog::Availability::OutOfStock => "OutOfStock",
-        _ => "InStock",
+    text_nodes(&html[at.min(html.len())..], &mut check);
+    if out_of_stock {
+        "OutOfStock"
+    } else {
+        "InStock"
+    }
+}
+
+/// Calls `f` with each run of text between block-level tags of `markup` (a paragraph, a
+/// button's label, a badge), inline tags (`<b>`, `<span>`) kept inside their sentence.
+fn text_nodes(markup: &str, f: &mut impl FnMut(&str)) {
+    const INLINE: &[&str] = &[
+        "a", "b", "i", "em", "strong", "span", "small", "sup", "sub", "font", "u", "abbr", "bdi",
+        "mark", "time",
+    ];
+    let mut from = 0;
+    let mut rest = markup;
+    let mut offset = 0;
+    while let Some(lt) = rest.find('<') {
+        let tag = &rest[lt + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let gt = tag.find('>').map_or(rest.len(), |g| lt + 1 + g + 1);
+        if !INLINE.contains(&name.as_str()) {
+            let end = offset + lt;
+            if end > from {
+                f(&markup[from..end]);
+            }
+            from = offset + gt.min(rest.len());
+        }
+        offset += gt.min(rest.len());
+        rest = &markup[offset..];
+    }
+    if from < markup.len() {
+        f(&markup[from..]);
     }
 }
 
 pub(super) fn extract(_url: &Url, html: &str) -> Option<Found> {
     let mut found = Found::new("visible page", RANK);
     let p = &mut found.product;
-    let h1 = scan::tags(html, "h1").next();
+    let (h1, block) = product_block(html);
     p.title = h1.and_then(|t| scan::inner_text(html, "h1", &t, 2048));
-    let after = h1.map_or(0, |t| t.start);
     let mut v = RawVariant {
-        price: price(html, after),
+        price: price(html, &block),
         availability: availability(html),
         ..RawVariant::default()
     };
@@ -175,29 +247,135 @@ fn marked(tag: &scan::Tag<'_>, words: &[&str]) -> Option<String> {
     words.iter().any(|w| both.contains(w)).then_some(both)
 }
 
-/// The first price-marked element after the title whose text reads as a price.
-/// How far after the title the product's own price is looked for: 60 KB of markup, so that a
-/// recommendation carousel further down does not lend its prices (chosen on the 70 real pages:
-/// BENCHMARKS.md gives the score for 30 KB to 200 KB).
-const PRICE_WINDOW: usize = 60 * 1024;
+/// The words of a tag's class and id, lower-cased: split at every character that is not a letter
+/// or digit, and where a lower-case letter meets an upper-case one (`productPriceOld`).
+fn words_of(tag: &scan::Tag<'_>) -> Vec<String> {
+    let mut words = Vec::new();
+    for value in [tag.attr("class"), tag.attr("id")].into_iter().flatten() {
+        let mut word = String::new();
+        let mut prev_lower = false;
+        for c in value.chars() {
+            if (!c.is_alphanumeric() || (prev_lower && c.is_uppercase())) && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = c.is_lowercase();
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words
+}
 
-fn price(html: &str, after: usize) -> Option<String> {
+/// Whether one of `words` is one of `list` (`*` at the end of an entry: starts with it).
+fn any_word(words: &[String], list: &[&str]) -> bool {
+    words.iter().any(|w| {
+        list.iter().any(|entry| match entry.strip_suffix('*') {
+            Some(prefix) => w.starts_with(prefix),
+            None => w == entry,
+        })
+    })
+}
+
+/// Class or id words of a section about other products (related, recommended, recently
+/// viewed, bought together), or of the page's footer: where the product's own block has ended.
+const OTHER_PRODUCTS: &[&str] = &[
+    "related*",
+    "recommend*",
+    "similar*",
+    "crosssell*",
+    "recently*",
+    "viewed",
+    "together",
+    "also*",
+    "footer*",
+    "reco",
+    "recs",
+    "sponsored*",
+];
+
+/// Where the product's own block is: from its title (the `<h1>` that the page's `<title>` or
+/// `og:title` names, else the first) to the first section about other products or the footer
+/// after it (the page's end when it has none). Its price and its stock text are looked for
+/// there, so that a recommendation's price or sold-out badge is not read as the product's.
+pub(super) fn product_block(html: &str) -> (Option<scan::Tag<'_>>, std::ops::Range<usize>) {
+    let title = title_h1(html);
+    let start = title.map_or(0, |t| t.start);
+    let mut end = html.len();
+    for attr in ["class", "id"] {
+        if let Some((_, tag)) = scan::tags_with_attr(html, attr)
+            .filter(|(name, t)| t.start > start && !matches!(*name, "script" | "style" | "a"))
+            .find(|(_, t)| any_word(&words_of(t), OTHER_PRODUCTS))
+        {
+            end = end.min(tag.start);
+        }
+    }
+    (title, start..end)
+}
+
+/// The page's product title: the `<h1>` whose text the page's `<title>` or `og:title` holds (or
+/// that holds it); else the first `<h1>` marked as a product's name or title; else the first.
+fn title_h1(html: &str) -> Option<scan::Tag<'_>> {
+    let fold = |s: &str| s.to_lowercase();
+    let named: Vec<String> = scan::tags(html, "meta")
+        .filter(|t| t.attr("property") == Some("og:title"))
+        .filter_map(|t| {
+            t.attr("content")
+                .map(|c| fold(&catalog::decode_entities(c)))
+        })
+        .chain(
+            scan::tags(html, "title")
+                .next()
+                .and_then(|t| scan::inner_text(html, "title", &t, 2048))
+                .map(|t| fold(&t)),
+        )
+        .filter(|t| t.chars().count() >= 3)
+        .collect();
+    let h1s: Vec<scan::Tag<'_>> = scan::tags(html, "h1").take(32).collect();
+    let titled = h1s.iter().find(|t| {
+        scan::inner_text(html, "h1", t, 2048)
+            .map(|text| fold(&text))
+            .filter(|text| text.chars().count() >= 3)
+            .is_some_and(|text| named.iter().any(|n| n.contains(&text) || text.contains(n)))
+    });
+    let marked = || {
+        h1s.iter().find(|t| {
+            t.attr("itemprop") == Some("name") || any_word(&words_of(t), &["product*", "name"])
+        })
+    };
+    titled.or_else(marked).or(h1s.first()).copied()
+}
+
+/// The first price-marked element of the product's block whose text reads as a price: not a
+/// struck-through, old, unit or instalment price; a box holding several prices is passed over
+/// for the price-marked elements inside it, a box holding one amount (`Your Price 199.99 $`) is
+/// read whole.
+fn price(html: &str, block: &std::ops::Range<usize>) -> Option<String> {
     let mut fallback = None;
     for attr in ["class", "id"] {
         for (name, tag) in scan::tags_with_attr(html, attr) {
-            if tag.start < after || matches!(name, "del" | "s" | "strike" | "script" | "style") {
+            if tag.start < block.start
+                || matches!(name, "del" | "s" | "strike" | "script" | "style")
+            {
                 continue;
             }
-            if tag.start > after + PRICE_WINDOW {
+            if tag.start >= block.end {
                 break;
             }
-            let Some(marks) = marked(
-                &tag,
-                &["price", "preis", "prix", "prezzo", "precio", "cena"],
-            ) else {
-                continue;
-            };
-            if NOT_THE_PRICE.iter().any(|w| marks.contains(w)) {
+            let words = words_of(&tag);
+            let marks_price = words.iter().any(|w| {
+                ["price", "preis", "prix", "prezzo", "precio", "cena"]
+                    .iter()
+                    .any(|m| w.contains(m))
+            });
+            if !marks_price
+                || any_word(&words, NOT_THE_PRICE)
+                || any_word(&words, NOT_A_PRICE)
+                || any_word(&around_price(&words), NOT_THE_PRICE)
+            {
                 continue;
             }
             let text = match tag.attr("content").or_else(|| tag.attr("data-price")) {
@@ -206,18 +384,17 @@ fn price(html: &str, after: usize) -> Option<String> {
                     let Some(inner) = scan::inner_markup(html, name, &tag, 600) else {
                         continue;
                     };
-                    // A box holding the old and the new price, or several prices: its
-                    // price-marked children are looked at on their own.
                     let lower = inner.to_ascii_lowercase();
                     if ["<del", "<s>", "<s ", "<strike"]
                         .iter()
                         .any(|t| lower.contains(t))
-                        || lower.matches("price").count() > 0 && lower.contains("class=")
                     {
                         continue;
                     }
                     let text = super::plain_text(inner);
-                    if text.is_empty() {
+                    let boxed = lower.contains("price") && lower.contains("class=");
+                    if text.is_empty() || boxed && (amounts(&text) != 1 || holds_other_price(inner))
+                    {
                         continue;
                     }
                     text
@@ -251,6 +428,63 @@ fn price(html: &str, after: usize) -> Option<String> {
         }
     }
     fallback
+}
+
+/// Whether markup holds an element marked as a price not to pay (`<span class="strike">`,
+/// `<span class="regular-price">Was:</span>`): the box is then not read whole.
+fn holds_other_price(inner: &str) -> bool {
+    ["class", "id"].iter().any(|attr| {
+        scan::tags_with_attr(inner, attr).any(|(_, tag)| {
+            let words = words_of(&tag);
+            any_word(&words, NOT_THE_PRICE) || any_word(&around_price(&words), NOT_THE_PRICE)
+        })
+    })
+}
+
+/// What a compound word says around `price` (`priceold` → `old`, `wasprice` → `was`).
+fn around_price(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .filter_map(|w| w.split_once("price"))
+        .flat_map(|(before, after)| [before, after])
+        .filter(|part| !part.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How many amounts a text holds, read as the price parser reads numbers: digits, with a point
+/// or comma between digits part of one (`1.299,00`), and a space too when three digits follow
+/// and no point came before (`34 300`, but `881,00 169,00` is two).
+fn amounts(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        count += 1;
+        let mut pointed = false;
+        loop {
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let digits_after = |from: usize| {
+                chars[from.min(chars.len())..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count()
+            };
+            match chars.get(i) {
+                Some('.' | ',' | '\'') if digits_after(i + 1) > 0 => pointed = true,
+                Some(' ' | '\u{a0}' | '\u{202f}') if !pointed && digits_after(i + 1) == 3 => {}
+                _ => break,
+            }
+            i += 1;
+        }
+    }
+    count
 }
 
 /// Words of a buy button, in the languages of the shops specsync reads.
@@ -361,7 +595,13 @@ fn buy_button(html: &str) -> bool {
     })
 }
 
+/// The SKU the page shows behind a label, else the one in its add-to-cart form.
 fn sku(html: &str) -> Option<String> {
+    labelled_sku(html).or_else(|| cart_form_sku(html))
+}
+
+/// The value of an add-to-cart form's product field (`<input name="sku" value="…">`).
+fn cart_form_sku(html: &str) -> Option<String> {
     for (_, tag) in scan::tags_with_attr(html, "name") {
         let Some(field) = tag.attr("name") else {
             continue;
@@ -372,6 +612,11 @@ fn sku(html: &str) -> Option<String> {
             }
         }
     }
+    None
+}
+
+/// The code after a SKU label in the visible text (`SKU: AB-12`, `Art.-Nr. 4711`, `货号：K88`).
+fn labelled_sku(html: &str) -> Option<String> {
     let search = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(SKU_LABELS)
