@@ -106,6 +106,22 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
     if let Some(why) = &s.paused {
         line.push_str(&format!("\n  {why}"));
     }
+    if let Some(why) = &s.gone_withheld {
+        line.push_str(&format!("\n  health problem: {why}"));
+    }
+    if s.gone_pending > 0 {
+        line.push_str(&format!(
+            "\n  {} answered 404/410: counted towards gone, confirmed only on a later crawl \
+             (`[crawler] gone_confirmations`, `gone_after`)",
+            plural(s.gone_pending, "page", "pages")
+        ));
+    }
+    if s.back > 0 {
+        line.push_str(&format!(
+            "\n  {} confirmed gone answered again: back, and their gone changes resolved",
+            plural(s.back, "product", "products")
+        ));
+    }
     if s.health_alert {
         line.push_str("\n  the supplier failed too many crawls in a row: health alert queued");
     }

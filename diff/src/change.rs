@@ -24,6 +24,8 @@ pub enum ChangeKind {
     /// Every variant of the product is sold out at the supplier.
     AllUnavailable,
     ProductGone,
+    /// A product confirmed gone whose page answers again: its gone change is withdrawn.
+    ProductBack,
     NewStyle,
     /// Two unlinked variants look alike: a link is proposed for the merchant to confirm.
     LinkProposed,
@@ -31,7 +33,7 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind, in declaration order: what storage reads kinds back by (`FromStr`).
-    pub const ALL: [ChangeKind; 15] = [
+    pub const ALL: [ChangeKind; 16] = [
         ChangeKind::PriceChanged,
         ChangeKind::Reprice,
         ChangeKind::StockChanged,
@@ -45,6 +47,7 @@ impl ChangeKind {
         ChangeKind::ImagesChanged,
         ChangeKind::AllUnavailable,
         ChangeKind::ProductGone,
+        ChangeKind::ProductBack,
         ChangeKind::NewStyle,
         ChangeKind::LinkProposed,
     ];
@@ -64,6 +67,7 @@ impl ChangeKind {
             ChangeKind::ImagesChanged => "images_changed",
             ChangeKind::AllUnavailable => "all_unavailable",
             ChangeKind::ProductGone => "product_gone",
+            ChangeKind::ProductBack => "product_back",
             ChangeKind::NewStyle => "new_style",
             ChangeKind::LinkProposed => "link_proposed",
         }
@@ -85,6 +89,7 @@ impl ChangeKind {
             ChangeKind::ImagesChanged => "images changed",
             ChangeKind::AllUnavailable => "every variant sold out",
             ChangeKind::ProductGone => "product gone",
+            ChangeKind::ProductBack => "product back",
             ChangeKind::NewStyle => "new style",
             ChangeKind::LinkProposed => "link proposed",
         }
@@ -105,6 +110,7 @@ impl ChangeKind {
             | ChangeKind::DescriptionChanged
             | ChangeKind::ImagesChanged
             | ChangeKind::NewStyle
+            | ChangeKind::ProductBack
             | ChangeKind::LinkProposed => Severity::Info,
         }
     }
@@ -222,8 +228,9 @@ mod tests {
             ChangeKind::ImagesChanged => 10,
             ChangeKind::AllUnavailable => 11,
             ChangeKind::ProductGone => 12,
-            ChangeKind::NewStyle => 13,
-            ChangeKind::LinkProposed => 14,
+            ChangeKind::ProductBack => 13,
+            ChangeKind::NewStyle => 14,
+            ChangeKind::LinkProposed => 15,
         }
     }
 

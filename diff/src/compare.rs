@@ -128,6 +128,18 @@ pub fn product_gone(listing: &Listing, product_url: &str) -> Change {
     }
 }
 
+/// A product confirmed gone whose page answers again.
+pub fn product_back(listing: &Listing, product: &Product) -> Change {
+    Change {
+        kind: ChangeKind::ProductBack,
+        listing: Some(listing.id.clone()),
+        product_url: product.url.clone(),
+        variant: None,
+        before: None,
+        after: Some(product.title.clone()),
+    }
+}
+
 /// A product that appeared in a source's catalogue.
 pub fn new_style(product: &Product) -> Change {
     Change {

@@ -146,6 +146,12 @@ fn decide_one(listing: &Listing, product: &Product, change: Change, rules: &Rule
             rules,
             "the supplier's page is gone (confirmed)",
         ),
+        ChangeKind::ProductBack => proposal(
+            change,
+            Action::Alert,
+            None,
+            "the supplier's page answers again: the product is not gone (publish the listing again if it was unpublished)".into(),
+        ),
         ChangeKind::AllUnavailable => match rules.when_unavailable {
             WhenUnavailable::UnpublishProduct => by_policy(
                 change,
@@ -204,6 +210,12 @@ pub fn decide_without_product(change: Change, rules: &Rules) -> Proposal {
             rules,
             "the supplier's page is gone (confirmed)",
         ),
+        ChangeKind::ProductBack => Proposal {
+            change,
+            action: Action::Alert,
+            update: None,
+            why: "the supplier's page answers again: the product is not gone (publish the listing again if it was unpublished)".into(),
+        },
         ChangeKind::NewStyle | ChangeKind::VariantAdded => Proposal {
             change,
             action: Action::Alert,

@@ -27,6 +27,8 @@ pub struct App {
     pub progress: Arc<dyn Progress>,
     /// How alert emails leave: the outbox folder by default.
     pub mailer: Arc<dyn notify::Mailer>,
+    /// What time it is when how long something lasted matters (the system clock).
+    pub clock: Arc<dyn crate::Clock>,
 }
 
 /// The mailer the configuration names: SMTP with `[email] smtp_url` (the password from
@@ -85,6 +87,7 @@ impl App {
             worker: format!("specsync-{}-{started}", std::process::id()),
             progress: Arc::new(NoProgress),
             mailer: mailer(&config)?,
+            clock: Arc::new(crate::SystemClock),
             config,
         })
     }

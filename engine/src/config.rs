@@ -34,8 +34,11 @@ user_agent = "specsync/0.1 (+supplier sync)"
 timeout = "30s"
 # Retries of a page after a transient failure or a rate limit, within one crawl.
 retries = 2
-# A product is gone after a 404/410 on this many crawls in a row.
+# A product is gone after a 404/410 on this many completed crawls in a row, the first of them at
+# least `gone_after` ago. A source where most known pages answer 404 at once is a health problem
+# of the source: no product is counted gone.
 gone_confirmations = 2
+gone_after = "6h"
 # You get a health alert when a supplier could not be reached on this many crawls in a row.
 health_alert_after = 3
 # Requests at once over every supplier (each supplier also has its own cap, `concurrency`).
@@ -160,6 +163,7 @@ struct CrawlerSection {
     timeout: String,
     retries: u32,
     gone_confirmations: u32,
+    gone_after: String,
     health_alert_after: u32,
     max_concurrency: usize,
 }
@@ -229,6 +233,7 @@ impl Default for CrawlerSection {
             timeout: "30s".into(),
             retries: 2,
             gone_confirmations: 2,
+            gone_after: "6h".into(),
             health_alert_after: 3,
             max_concurrency: 64,
         }
@@ -249,6 +254,8 @@ pub struct Config {
     pub timeout: Duration,
     pub retries: u32,
     pub gone_confirmations: u32,
+    /// How long after the first 404/410 a product may be confirmed gone.
+    pub gone_after: Duration,
     /// Crawls in a row that reach no page before the merchant gets a health alert.
     pub health_alert_after: u32,
     /// Option names with the merchant's aliases, for supplier pages and listings alike.
@@ -318,6 +325,12 @@ impl Config {
                 "{shown}: crawler.gone_confirmations must be at least 1"
             )));
         }
+        let gone_after = parse_duration(&raw.crawler.gone_after).ok_or_else(|| {
+            Error::invalid(format!(
+                "{shown}: crawler.gone_after `{}` is not a duration such as `6h` or `30m` (at most a year)",
+                raw.crawler.gone_after
+            ))
+        })?;
         let mut option_names = catalog::OptionNames::default();
         for (canonical, aliases) in &raw.catalog.aliases {
             for alias in aliases {
@@ -336,6 +349,7 @@ impl Config {
             timeout,
             retries: raw.crawler.retries,
             gone_confirmations: raw.crawler.gone_confirmations,
+            gone_after,
             health_alert_after: raw.crawler.health_alert_after.max(1),
             max_concurrency: raw.crawler.max_concurrency.max(1),
             sources: raw

@@ -5,6 +5,7 @@
 //! test (or `specsync serve`) can run a whole crawl in-process.
 
 mod app;
+pub mod clock;
 pub mod config;
 mod crawl;
 mod deliver;
@@ -15,6 +16,7 @@ pub mod progress;
 pub mod rules;
 
 pub use app::{App, ImportSummary};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
 pub use crawl::CrawlSummary;
 pub use deliver::{next_attempt_at, proposal_of, DeliveryReport, Due, FailedAlert, SentAlert};

@@ -4,7 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use engine::{App, Config};
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::{App, Config, ManualClock};
 use fixtures::{SimConfig, SupplierSim};
 use store::{ChangeFilter, NewSource, SourceSettings};
 
@@ -15,6 +18,16 @@ async fn app(dir: &Path) -> App {
     let config = Config::parse(&path, engine::config::EXAMPLE, std::iter::empty()).expect("config");
     App::open(config).await.expect("app")
 }
+
+/// An app whose clock is set by the test: 2027-01-15 08:00 UTC, moved on by hand.
+async fn app_with_clock(dir: &Path) -> (App, Arc<ManualClock>) {
+    let mut app = app(dir).await;
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    app.clock = clock.clone();
+    (app, clock)
+}
+
+const HOURS_7: Duration = Duration::from_secs(7 * 3600);
 
 fn settings(rate: &str) -> SourceSettings {
     SourceSettings {
@@ -35,7 +48,7 @@ async fn a_whole_crawl_runs_in_process_and_its_alert_is_delivered_once() {
     .await
     .expect("sim");
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = app(dir.path()).await;
+    let (app, clock) = app_with_clock(dir.path()).await;
     app.add_source(SOURCE, &sim.base_url(), settings("100/s"))
         .await
         .expect("source");
@@ -57,10 +70,11 @@ async fn a_whole_crawl_runs_in_process_and_its_alert_is_delivered_once() {
 
     let truth = sim.set_epoch(1);
     for _ in 0..2 {
-        // The second crawl confirms removed products gone.
+        // The second crawl, seven hours later, confirms removed products gone.
         app.crawl_sources(&[SOURCE.to_owned()])
             .await
             .expect("crawl");
+        clock.advance(HOURS_7);
     }
     let recorded = app
         .store
@@ -220,4 +234,149 @@ async fn a_page_without_any_currency_is_a_health_problem_and_no_change() {
         on_bare.is_empty(),
         "no change for the page without a currency: {on_bare:?}"
     );
+}
+
+/// The sim's products, their listings imported and linked, crawled once (the baseline).
+async fn linked_and_crawled(sim: &SupplierSim, app: &App, dir: &Path) {
+    app.add_source(SOURCE, &sim.base_url(), settings("100/s"))
+        .await
+        .expect("source");
+    let listings = dir.join("listings.json");
+    std::fs::write(&listings, sim.listings_json().to_string()).expect("listings");
+    app.import_listings(&listings).await.expect("import");
+    let baseline = app.crawl_sources(&[]).await.expect("baseline");
+    assert_eq!(baseline[0].changes, 0, "{baseline:?}");
+}
+
+fn kinds_on(changes: &[store::StoredChange], url: &str) -> Vec<(&'static str, &'static str)> {
+    changes
+        .iter()
+        .filter(|c| c.change.product_url == url)
+        .map(|c| (c.change.kind.as_str(), c.status.as_str()))
+        .collect()
+}
+
+/// A page that 404s for a moment across two back-to-back crawls is not gone; one that still
+/// 404s seven hours later is; when it answers again the merchant is told it is back and the
+/// gone change is resolved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_is_gone_only_after_404s_spread_over_time_and_its_return_is_told() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 7,
+        products: 8,
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, clock) = app_with_clock(dir.path()).await;
+    linked_and_crawled(&sim, &app, dir.path()).await;
+    let url = sim.product_url(1);
+    let path = url::Url::parse(&url).expect("url").path().to_owned();
+
+    sim.set_fault(&path, fixtures::Fault::Status(404));
+    for crawl in 0..2 {
+        let run = app.crawl_sources(&[]).await.expect("crawl");
+        assert_eq!(
+            (
+                run[0].failed.get("gone"),
+                run[0].gone_pending,
+                run[0].changes
+            ),
+            (Some(&1), 1, 0),
+            "crawl {crawl}: {run:?}"
+        );
+        assert!(!run[0].reached_nothing && run[0].gone_withheld.is_none());
+        clock.advance(Duration::from_secs(1));
+    }
+    let changes = app
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    assert!(kinds_on(&changes, &url).is_empty(), "{changes:?}");
+
+    clock.advance(HOURS_7);
+    let confirming = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(confirming[0].changes, 1, "{confirming:?}");
+    let changes = app
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    assert_eq!(kinds_on(&changes, &url), [("product_gone", "open")]);
+
+    sim.clear_faults();
+    let back = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(back[0].back, 1, "{back:?}");
+    let changes = app
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    assert_eq!(
+        kinds_on(&changes, &url),
+        [("product_gone", "resolved"), ("product_back", "open")]
+    );
+    let product = app.store.product(&url).await.expect("read").expect("known");
+    assert_eq!((product.status.as_str(), product.gone_count), ("active", 0));
+}
+
+/// Every product page answering 404 at once is the site failing: over two crawls seven hours
+/// apart no product is gone, and the merchant gets one health alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_wide_404_is_one_health_alert_and_no_product_gone() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 7,
+        products: 8,
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, clock) = app_with_clock(dir.path()).await;
+    linked_and_crawled(&sim, &app, dir.path()).await;
+    for id in 1..=8 {
+        let url = url::Url::parse(&sim.product_url(id)).expect("url");
+        sim.set_fault(url.path(), fixtures::Fault::Status(404));
+    }
+    let mut health = 0;
+    for crawl in 0..2 {
+        let run = app.crawl_sources(&[]).await.expect("crawl");
+        let withheld = run[0].gone_withheld.as_deref().unwrap_or_default();
+        assert!(
+            withheld.contains("8 of the 8 known pages"),
+            "crawl {crawl}: {run:?}"
+        );
+        assert!(run[0].reached_nothing, "a failed crawl: {run:?}");
+        assert_eq!((run[0].gone_pending, run[0].changes), (0, 0), "{run:?}");
+        health += app
+            .deliver(engine::Due::Now)
+            .await
+            .expect("deliver")
+            .sent
+            .iter()
+            .filter(|a| a.health)
+            .count();
+        clock.advance(HOURS_7);
+    }
+    assert_eq!(health, 1, "one health alert for the incident");
+    let changes = app
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.change.kind != diff::ChangeKind::ProductGone),
+        "{changes:?}"
+    );
+    let source = app
+        .store
+        .source(SOURCE)
+        .await
+        .expect("read")
+        .expect("source");
+    for product in app.store.active_products(source.id).await.expect("active") {
+        assert_eq!(product.gone_count, 0, "not even counted: {product:?}");
+    }
 }

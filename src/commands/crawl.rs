@@ -9,7 +9,24 @@ pub async fn run(app: &App, names: &[String], json: bool) -> anyhow::Result<()> 
     let summaries = app.crawl_sources(names).await?;
     let report = app.deliver(Due::Now).await?;
     print(&summaries, &report, json);
-    undelivered(&report)
+    undelivered(&report)?;
+    reached(&summaries)
+}
+
+/// A crawl that reached none of a source's pages failed (exit 1), whatever it recorded.
+pub fn reached(summaries: &[CrawlSummary]) -> anyhow::Result<()> {
+    let failed: Vec<&str> = summaries
+        .iter()
+        .filter(|s| s.reached_nothing)
+        .map(|s| s.source.as_str())
+        .collect();
+    match failed.as_slice() {
+        [] => Ok(()),
+        names => anyhow::bail!(
+            "the crawl of {} reached no page of the supplier (see above)",
+            names.join(", ")
+        ),
+    }
 }
 
 /// A pass that could not send everything fails the command (exit 1), after saying what was

@@ -2,7 +2,8 @@
 //!
 //! It starts the simulator, initializes DIR, adds the source, imports the merchant's listings
 //! as published from the catalogue at epoch 0, crawls (the baseline), moves the simulator to
-//! epoch 1, crawls again (and once more, which confirms removed products gone), writes the
+//! epoch 1, crawls again (and once more, seven hours later on a simulated clock, which confirms
+//! removed products gone: a 404 counts only once `[crawler] gone_after` has passed), writes the
 //! alert email to DIR/outbox/, and checks what specsync recorded against what the simulator
 //! says it changed.
 
@@ -40,7 +41,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
 
     let config = init(&args.dir.join(FILE_NAME), false).await?;
-    let app = super::open(config).await?;
+    let mut app = super::open(config).await?;
+    // The demo's time is simulated, as its supplier is: the crawl that confirms a removed product
+    // gone happens "seven hours later" without waiting for them.
+    let clock = std::sync::Arc::new(engine::ManualClock::new(store::now_ms()));
+    app.clock = clock.clone();
     let settings = SourceSettings {
         rate: "50/s".into(),
         burst: 5,
@@ -71,7 +76,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         truth.len()
     );
     crawl_step(&app, "crawl 2, epoch 1").await?;
-    crawl_step(&app, "crawl 3, epoch 1 (confirms removed products)").await?;
+    clock.advance(std::time::Duration::from_secs(7 * 3600));
+    crawl_step(
+        &app,
+        "crawl 3, epoch 1, 7 h later on the demo's clock (confirms removed products)",
+    )
+    .await?;
 
     let recorded = app.store.changes(&ChangeFilter::default()).await?;
     let rows: Vec<Vec<String>> = recorded.iter().map(|c| change_row(&c.change)).collect();

@@ -102,6 +102,9 @@ pub struct HealthAlert {
 pub struct HealthCheck<'a> {
     pub alert_after: i64,
     pub last_error: &'a str,
+    /// The run failed in a way that is an incident by itself (most known pages gone at once):
+    /// alerted now rather than after `alert_after` runs.
+    pub urgent: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

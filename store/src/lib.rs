@@ -23,7 +23,7 @@ pub use deliveries::{
 pub use discovery::DiscoveryPage;
 pub use error::StoreError;
 pub use open::Backend;
-pub use products::{GoneOutcome, PageRecord, PageValidators, Recorded, StoredProduct};
+pub use products::{GoneOutcome, GoneRule, PageRecord, PageValidators, Recorded, StoredProduct};
 pub use sources::{NewSource, Robots, Source, SourceSettings};
 
 use sqlx::AnyPool;

@@ -119,12 +119,24 @@ pub struct Recorded {
     pub changes: usize,
 }
 
+/// When 404/410 answers confirm a product gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoneRule {
+    /// Completed crawls that met the answer.
+    pub confirmations: i64,
+    /// How long after the first such answer, at least (milliseconds).
+    pub after_ms: i64,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum GoneOutcome {
     /// The URL was never crawled successfully: there is nothing to be gone.
     Unknown,
-    /// Counted; not yet confirmed.
-    Counted(i64),
+    /// Counted; not yet confirmed: `count` crawls have met it since `since` (Unix ms).
+    Counted {
+        count: i64,
+        since: i64,
+    },
     /// Confirmed now: the caller records the changes with [`Store::record_gone`].
     Confirmed,
     AlreadyGone,
@@ -262,7 +274,7 @@ impl Store {
             crate::Backend::Postgres => "SELECT json_array_elements_text($2::json)",
         };
         let sql = format!(
-            "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0 \
+            "UPDATE supplier_products SET last_seen_at = $1, status = 'active', gone_count = 0, gone_first_at = NULL, gone_run_id = NULL \
              WHERE url IN ({unpacked})"
         );
         let urls = serde_json::to_string(urls).map_err(|e| StoreError::Corrupt {
@@ -315,23 +327,46 @@ impl Store {
             .collect())
     }
 
-    /// Counts a 404/410 answer for a known product; `confirmations` answers on separate crawls
-    /// confirm it gone.
+    /// Counts a 404/410 answer for a known product, at most once per crawl run. It is confirmed
+    /// gone when `gone.confirmations` runs have counted one and the first of them is at least
+    /// `gone.after_ms` old: two crawls a second apart that met a short outage prove nothing.
     pub async fn observe_gone(
         &self,
         url: &str,
-        confirmations: i64,
+        run_id: i64,
+        now: i64,
+        gone: &GoneRule,
     ) -> Result<GoneOutcome, StoreError> {
-        let row = sqlx::query(&format!(
-            "UPDATE supplier_products SET gone_count = gone_count + 1 WHERE url = $1 AND status = 'active' RETURNING {PRODUCT_COLUMNS}"
-        ))
+        let row = sqlx::query(
+            "UPDATE supplier_products SET \
+             gone_count = CASE WHEN gone_run_id = $2 THEN gone_count ELSE gone_count + 1 END, \
+             gone_first_at = COALESCE(gone_first_at, $3), gone_run_id = $2 \
+             WHERE url = $1 AND status = 'active' RETURNING gone_count, gone_first_at",
+        )
         .bind(url)
+        .bind(run_id)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await
         .op("count a gone page")?;
-        match row.as_ref().map(product_from_row).transpose()? {
-            Some(p) if p.gone_count >= confirmations => Ok(GoneOutcome::Confirmed),
-            Some(p) => Ok(GoneOutcome::Counted(p.gone_count)),
+        let counted = row
+            .map(|r| {
+                Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(1)?))
+            })
+            .transpose()
+            .op("count a gone page")?;
+        match counted {
+            Some((count, first)) => {
+                let first = first.unwrap_or(now);
+                if count >= gone.confirmations && now.saturating_sub(first) >= gone.after_ms {
+                    Ok(GoneOutcome::Confirmed)
+                } else {
+                    Ok(GoneOutcome::Counted {
+                        count,
+                        since: first,
+                    })
+                }
+            }
             None => match self.product(url).await? {
                 Some(_) => Ok(GoneOutcome::AlreadyGone),
                 None => Ok(GoneOutcome::Unknown),
@@ -380,14 +415,14 @@ async fn record_in(
         Some(_) => concat!(
             "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at, etag, last_modified, body_hash) \
              VALUES ($1, $2, $3, $3, $4, $5, $6) \
-             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0, \
+             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0, gone_first_at = NULL, gone_run_id = NULL, \
              etag = excluded.etag, last_modified = excluded.last_modified, body_hash = excluded.body_hash \
              RETURNING ",
             product_columns!()
         ),
         None => concat!(
             "INSERT INTO supplier_products (source_id, url, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) \
-             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0 \
+             ON CONFLICT (url) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = 'active', gone_count = 0, gone_first_at = NULL, gone_run_id = NULL \
              RETURNING ",
             product_columns!()
         ),

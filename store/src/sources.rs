@@ -330,10 +330,15 @@ impl Store {
             .await
             .and_then(|r| r.try_get("consecutive_failures"))
             .op("finish a crawl run")?;
-        let health = if reached_any {
-            "consecutive_failures = 0"
-        } else {
-            "consecutive_failures = consecutive_failures + 1"
+        let health = match (reached_any, check.urgent) {
+            (true, _) => "consecutive_failures = 0".to_owned(),
+            (false, false) => "consecutive_failures = consecutive_failures + 1".to_owned(),
+            // Straight to the threshold, or past it when the incident was already told.
+            (false, true) => format!(
+                "consecutive_failures = CASE WHEN consecutive_failures + 1 < {n} THEN {n} \
+                 ELSE consecutive_failures + 1 END",
+                n = check.alert_after
+            ),
         };
         let row = sqlx::query(&format!(
             "UPDATE sources SET crawls = crawls + 1, {health} WHERE id = $1 RETURNING {SOURCE_COLUMNS}"

@@ -61,7 +61,7 @@ async fn a_supplier_without_a_sitemap_is_discovered_through_its_paginated_catego
     let mut args = vec!["source", "add", "sim", "--url", &url];
     args.extend(FAST);
     other.ok(&args);
-    let crawl = other.json(&["crawl", "--json"]);
+    let crawl = other.failed_json(&["crawl", "--json"]);
     assert_eq!(crawl["products"], 0);
     assert!(
         crawl["sources"][0]["discovery_error"]

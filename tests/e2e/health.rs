@@ -20,8 +20,10 @@ async fn a_supplier_unreachable_for_three_crawls_gets_one_health_alert_and_one_w
     drop(sim);
     let mut alerts = Vec::new();
     for _ in 0..4 {
-        let crawl = shop.json(&["crawl", "--json"]);
+        // A crawl that reaches nothing fails, and says what it did.
+        let crawl = shop.failed_json(&["crawl", "--json"]);
         assert_eq!(crawl["changes"], 0, "{crawl}");
+        assert_eq!(crawl["sources"][0]["reached_nothing"], true, "{crawl}");
         let queued = crawl["sources"][0]["health_alert"] == true;
         let sent: Vec<String> = crawl["sent"]
             .as_array()
@@ -95,7 +97,7 @@ async fn a_host_failing_page_after_page_is_left_alone_for_the_rest_of_the_run() 
     for id in 1..=30 {
         sim.set_fault(&format!("/products/{id}.html"), Fault::Status(503));
     }
-    let crawl = shop.json(&["crawl", "--json"]);
+    let crawl = shop.failed_json(&["crawl", "--json"]);
     let paused = crawl["sources"][0]["paused"].as_str().expect("paused");
     assert!(paused.contains("10 pages failed in a row"), "{paused}");
     let fetched = sim

@@ -53,6 +53,19 @@ impl Shop {
         std::fs::write(self.config(), config).expect("write config");
     }
 
+    /// Replaces `from` with `to` in the shop's config file (which must hold `from`).
+    pub fn edit_config(&self, from: &str, to: &str) {
+        let config = std::fs::read_to_string(self.config()).expect("read config");
+        assert!(config.contains(from), "the config holds {from}");
+        std::fs::write(self.config(), config.replacen(from, to, 1)).expect("write config");
+    }
+
+    /// A 404 on two crawls in a row confirms a product gone however close they are: for tests
+    /// about something else than the wait (the engine's tests move a clock through it).
+    pub fn confirm_gone_at_once(&self) {
+        self.edit_config("gone_after = \"6h\"", "gone_after = \"0s\"");
+    }
+
     pub fn config(&self) -> PathBuf {
         self.dir.path().join("specsync.toml")
     }
@@ -72,6 +85,26 @@ impl Shop {
 
     pub fn ok(&self, args: &[&str]) -> String {
         stdout_of(&self.run(args), &format!("specsync {}", args.join(" ")))
+    }
+
+    /// A command that fails (exit 1) after printing its JSON, as a crawl that reached nothing does.
+    pub fn failed_json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "specsync {} should fail:\nstdout: {}\nstderr: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "specsync {} printed no JSON ({e}): {stdout}",
+                args.join(" ")
+            )
+        })
     }
 
     pub fn json(&self, args: &[&str]) -> Value {

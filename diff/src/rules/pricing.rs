@@ -42,7 +42,7 @@ impl Rules {
             ChangeKind::TitleChanged
             | ChangeKind::DescriptionChanged
             | ChangeKind::ImagesChanged => self.title,
-            ChangeKind::ProductGone => self.product_gone,
+            ChangeKind::ProductGone | ChangeKind::ProductBack => self.product_gone,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Stage "health": a finished run counts for its source's health. A crawl that reached no page
 //! is a failure in a row; the run that makes it `health_alert_after` in a row queues a health
-//! alert with the run's summary, in the same transaction. It is sent by the delivery step like
+//! alert with the run's summary, in the same transaction. A run that shows the site failing
+//! outright (most known pages 404 at once) alerts at once. It is sent by the delivery step like
 //! any alert, so a failing mailer never fails the crawl.
 
 use store::{HealthCheck, Source};
@@ -17,6 +18,7 @@ pub(super) async fn finish_run(
     summary: &CrawlSummary,
     reached: usize,
     last_error: Option<&str>,
+    urgent: bool,
 ) -> Result<bool> {
     let summary_json = serde_json::to_string(summary).unwrap_or_default();
     let last_error = last_error
@@ -25,9 +27,16 @@ pub(super) async fn finish_run(
     let check = HealthCheck {
         alert_after: i64::from(app.config.health_alert_after),
         last_error,
+        urgent,
     };
     Ok(app
         .store
-        .finish_run(source.id, run_id, &summary_json, reached > 0, &check)
+        .finish_run(
+            source.id,
+            run_id,
+            &summary_json,
+            reached > 0 && !urgent,
+            &check,
+        )
         .await?)
 }

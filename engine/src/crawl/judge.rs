@@ -20,6 +20,8 @@ pub(super) struct PendingPage {
     pub flap_crawls: i64,
     pub validators: Option<store::PageValidators>,
     pub new_style: bool,
+    /// Its product had been confirmed gone.
+    pub back: bool,
 }
 
 /// Compares a crawled product with the listings linked to it and decides on each change.
@@ -44,12 +46,23 @@ pub(super) async fn judge_page(
         true => app.store.listings_linked_to(&product.url).await?,
         false => Vec::new(),
     };
+    // A product confirmed gone whose page answers again: every listing linked to it is compared
+    // afresh (which resolves its gone change) and told that it is back.
+    let back = stored.is_some_and(|s| s.status == "gone");
     let mut changes = Vec::new();
     let mut compared = Vec::new();
     for (listing, diffed_version) in &linked {
-        if *diffed_version != Some(version_after) {
+        if back || *diffed_version != Some(version_after) {
             changes.extend(app.judge(Some(&source.name), listing, &product));
             compared.push(listing.id.clone());
+        }
+        if back {
+            changes.push(diff::decide_without_product(
+                diff::product_back(listing, &product),
+                app.config
+                    .rules
+                    .for_listing(Some(&source.name), listing.id.as_str()),
+            ));
         }
     }
     // On a source's first crawl every product is new: that is the baseline, not news.
@@ -70,5 +83,6 @@ pub(super) async fn judge_page(
         flap_crawls: i64::from(source_rules.flap_crawls),
         validators,
         new_style,
+        back,
     })
 }

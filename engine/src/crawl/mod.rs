@@ -5,7 +5,8 @@
 //!
 //! Each batch of pages is recorded in its own transaction with the changes it caused. A failed
 //! fetch is never a change (invariant 1): only a product page that was fetched and extracted is
-//! compared, and a 404/410 becomes "product gone" only after `gone_confirmations` crawls in a row.
+//! compared, and a 404/410 becomes "product gone" only after `gone_confirmations` completed crawls
+//! in a row spanning `gone_after`; a run where most known pages 404 is the site failing.
 
 mod health;
 mod judge;
@@ -28,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 use judge::judge_page;
 use lease::Lease;
-use record::{record_failure, Pending, BATCH};
+use record::{count_failure, record_gone_pages, Pending, BATCH};
 use targets::{store_validators, validators_of, Known};
 
 /// What one crawl run did; `specsync crawl --json` prints it.
@@ -74,6 +75,19 @@ pub struct CrawlSummary {
     /// One such page, to show the merchant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_unknown_example: Option<String>,
+    /// Pages that answered 404/410 and are counted towards "gone", not yet confirmed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub gone_pending: usize,
+    /// Why this run's 404/410 answers were not counted: most known pages gave one at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gone_withheld: Option<String>,
+    /// Products confirmed gone earlier whose pages answered again.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub back: usize,
+    /// The run reached no page of the supplier (or only 404s from a failing site): a failed
+    /// crawl, whatever else it says.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reached_nothing: bool,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -225,6 +239,16 @@ async fn crawl_leased(
     };
     targets::obey_robots(app, plan, &mut targets, &mut summary).await;
     summary.pages = targets.len();
+    // How many 404s at once would be the site failing rather than its products going.
+    let known_attempted = targets
+        .iter()
+        .filter(|u| {
+            known
+                .products
+                .get(u.as_str())
+                .is_some_and(|p| p.status == "active")
+        })
+        .count();
     tracing::debug!(source = %source.name, pages = summary.pages, elapsed = ?started.elapsed(), "discovered");
     let rules = Arc::new(page_rules(app, plan)?);
     let mut pending = Pending::default();
@@ -263,6 +287,7 @@ async fn crawl_leased(
     };
     let progress = app.progress.crawl_started(&source.name, summary.pages);
     let mut reached = 0;
+    let mut gone = Vec::new();
     let mut failing_in_a_row = 0;
     let mut last_error: Option<String> = None;
     let recording = async {
@@ -303,9 +328,14 @@ async fn crawl_leased(
                     reached += 1;
                     summary.not_modified += 1;
                     // The stored snapshot still holds. Only a listing not yet compared with it (linked
-                    // or re-imported since) makes it worth loading; otherwise the page is just seen.
+                    // or re-imported since, or its product back after being gone) makes it worth
+                    // loading; otherwise the page is just seen.
+                    let back = known
+                        .products
+                        .get(url.as_str())
+                        .is_some_and(|p| p.status == "gone");
                     let needs_compare = known.linked.contains(url.as_str())
-                        && app.store.needs_compare(url.as_str()).await?;
+                        && (back || app.store.needs_compare(url.as_str()).await?);
                     let snapshot = match needs_compare {
                         true => app.store.latest_snapshot(url.as_str()).await?,
                         false => None,
@@ -320,15 +350,15 @@ async fn crawl_leased(
                     }
                 }
                 PageOutcome::Failed(failure) => {
+                    count_failure(&url, &failure, &mut summary);
                     if failure.class() == FailureClass::Gone {
-                        // A 404 is the host answering: it is not failing.
-                        reached += 1;
+                        // Decided on once the run has completed, with every other 404 of it.
+                        gone.push(url);
                         failing_in_a_row = 0;
-                    } else {
-                        failing_in_a_row += 1;
-                        last_error = Some(failure.to_string());
+                        continue;
                     }
-                    record_failure(app, source, run_id, &url, &failure, &mut summary).await?;
+                    failing_in_a_row += 1;
+                    last_error = Some(failure.to_string());
                     if failing_in_a_row >= PAUSE_AFTER_FAILURES {
                         // The rest is not fetched: each page would fail the same way and only add load.
                         summary.paused = Some(format!(
@@ -349,6 +379,14 @@ async fn crawl_leased(
     let ((), recorded) = tokio::join!(fetching, recording);
     recorded?;
     drop(progress);
+    // A 404 is the host answering: it is not failing, unless most known pages give one at once.
+    let site_failing =
+        record_gone_pages(app, source, run_id, &gone, known_attempted, &mut summary).await?;
+    if site_failing.is_none() {
+        reached += gone.len();
+    }
+    summary.reached_nothing = site_failing.is_some()
+        || (reached == 0 && (summary.pages > 0 || summary.discovery_error.is_some()));
     tracing::debug!(source = %source.name, elapsed = ?started.elapsed(), "pages fetched and recorded");
     summary.health_alert = health::finish_run(
         app,
@@ -356,7 +394,8 @@ async fn crawl_leased(
         run_id,
         &summary,
         reached,
-        last_error.as_deref(),
+        site_failing.as_deref().or(last_error.as_deref()),
+        site_failing.is_some(),
     )
     .await?;
     Ok(summary)

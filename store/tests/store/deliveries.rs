@@ -9,6 +9,7 @@ on_both_backends!(
     each_channel_claims_a_change_once_and_on_its_own,
     a_failed_delivery_waits_for_its_next_attempt_without_holding_up_another_channel,
     a_health_alert_is_queued_once_per_incident_and_its_recovery_once,
+    a_run_that_shows_the_site_failing_alerts_at_once_and_once,
 );
 
 async fn each_channel_claims_a_change_once_and_on_its_own(backend: Backend) {
@@ -94,6 +95,7 @@ async fn a_health_alert_is_queued_once_per_incident_and_its_recovery_once(backen
     let check = HealthCheck {
         alert_after: 2,
         last_error: "connection refused",
+        urgent: false,
     };
     let mut run = c.run;
     for _ in 0..4 {
@@ -163,5 +165,43 @@ async fn a_health_alert_is_queued_once_per_incident_and_its_recovery_once(backen
             .len(),
         1
     );
+    c.remove().await;
+}
+
+async fn a_run_that_shows_the_site_failing_alerts_at_once_and_once(backend: Backend) {
+    let c = Crawled::new(backend).await;
+    let store = &c.store;
+    let check = HealthCheck {
+        alert_after: 3,
+        last_error: "20 of the 20 known pages answered 404/410 at once",
+        urgent: true,
+    };
+    let mut run = c.run;
+    let mut alerted = Vec::new();
+    for _ in 0..3 {
+        alerted.push(
+            store
+                .finish_run(c.source_id, run, "{}", false, &check)
+                .await
+                .expect("finish"),
+        );
+        run = store.start_run(c.source_id).await.expect("run");
+    }
+    assert_eq!(
+        alerted,
+        [true, false, false],
+        "at the first run, then not again"
+    );
+    let due = store
+        .pending_deliveries(Channel::Email, i64::MAX)
+        .await
+        .expect("pending");
+    let [alert] = due.as_slice() else {
+        panic!("one health alert: {due:?}")
+    };
+    let DeliveryContent::Health(alert) = &alert.content else {
+        panic!("a health alert: {alert:?}")
+    };
+    assert_eq!(alert.last_error, check.last_error);
     c.remove().await;
 }

@@ -10,7 +10,8 @@ use catalog::{
 };
 use diff::{Action, Change, ChangeKind, Proposal, Update};
 use store::{
-    ChangeFilter, Channel, GoneOutcome, NewSource, PageRecord, SourceSettings, Store, StoreError,
+    ChangeFilter, Channel, GoneOutcome, GoneRule, NewSource, PageRecord, SourceSettings, Store,
+    StoreError,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +94,7 @@ on_both_backends!(
     an_unchanged_page_adds_no_snapshot_version_and_an_open_change_is_not_recorded_twice,
     undelivered_changes_are_claimed_by_exactly_one_delivery,
     a_product_is_gone_only_after_the_configured_confirmations,
+    a_page_that_answers_again_starts_the_gone_count_afresh,
     listings_round_trip_and_links_need_an_existing_listing,
     what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorded,
     a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_alerted_again,
@@ -306,26 +308,65 @@ async fn undelivered_changes_are_claimed_by_exactly_one_delivery(backend: Backen
     c.remove().await;
 }
 
+/// Two crawls and six hours, as `[crawler]` says by default.
+const GONE: GoneRule = GoneRule {
+    confirmations: 2,
+    after_ms: 6 * 3_600_000,
+};
+const HOUR: i64 = 3_600_000;
+
 async fn a_product_is_gone_only_after_the_configured_confirmations(backend: Backend) {
     let c = Crawled::new(backend).await;
     let (store, source_id, run) = (&c.store, c.source_id, c.run);
     let p = product(1200);
+    let t0 = 1_800_000_000_000;
     assert_eq!(
-        store.observe_gone(&p.url, 2).await.expect("unknown"),
+        store
+            .observe_gone(&p.url, run, t0, &GONE)
+            .await
+            .expect("unknown"),
         GoneOutcome::Unknown
     );
     c.record(&p, "h1", &[]).await;
+    let counted = |count| GoneOutcome::Counted { count, since: t0 };
     assert_eq!(
-        store.observe_gone(&p.url, 2).await.expect("first"),
-        GoneOutcome::Counted(1)
+        store
+            .observe_gone(&p.url, run, t0, &GONE)
+            .await
+            .expect("first"),
+        counted(1)
     );
     assert_eq!(
-        store.observe_gone(&p.url, 2).await.expect("second"),
+        store
+            .observe_gone(&p.url, run, t0 + 7 * HOUR, &GONE)
+            .await
+            .expect("same run"),
+        counted(1),
+        "one crawl run counts once, however long it takes"
+    );
+    let run2 = store.start_run(source_id).await.expect("run");
+    assert_eq!(
+        store
+            .observe_gone(&p.url, run2, t0 + HOUR, &GONE)
+            .await
+            .expect("too soon"),
+        counted(2),
+        "two crawls an hour apart are not six hours"
+    );
+    let run3 = store.start_run(source_id).await.expect("run");
+    assert_eq!(
+        store
+            .observe_gone(&p.url, run3, t0 + 6 * HOUR, &GONE)
+            .await
+            .expect("late enough"),
         GoneOutcome::Confirmed
     );
-    store.record_gone(run, &p.url, &[]).await.expect("gone");
+    store.record_gone(run3, &p.url, &[]).await.expect("gone");
     assert_eq!(
-        store.observe_gone(&p.url, 2).await.expect("third"),
+        store
+            .observe_gone(&p.url, run3, t0 + 7 * HOUR, &GONE)
+            .await
+            .expect("third"),
         GoneOutcome::AlreadyGone
     );
     assert!(store
@@ -333,6 +374,32 @@ async fn a_product_is_gone_only_after_the_configured_confirmations(backend: Back
         .await
         .expect("active")
         .is_empty());
+    c.remove().await;
+}
+
+async fn a_page_that_answers_again_starts_the_gone_count_afresh(backend: Backend) {
+    let c = Crawled::new(backend).await;
+    let (store, source_id) = (&c.store, c.source_id);
+    let p = product(1200);
+    let t0 = 1_800_000_000_000;
+    c.record(&p, "h1", &[]).await;
+    store
+        .observe_gone(&p.url, c.run, t0, &GONE)
+        .await
+        .expect("404");
+    c.record(&p, "h1", &[]).await;
+    let run = store.start_run(source_id).await.expect("run");
+    assert_eq!(
+        store
+            .observe_gone(&p.url, run, t0 + 7 * HOUR, &GONE)
+            .await
+            .expect("404 again"),
+        GoneOutcome::Counted {
+            count: 1,
+            since: t0 + 7 * HOUR
+        },
+        "the outage before the page answered proves nothing now"
+    );
     c.remove().await;
 }
 
@@ -621,8 +688,11 @@ async fn unchanged_pages_are_noted_as_seen_in_one_statement(backend: Backend) {
     }
     // One 404 counted: an answer since then says the page is there after all.
     assert_eq!(
-        store.observe_gone(&urls[7], 2).await.expect("404"),
-        GoneOutcome::Counted(1)
+        store
+            .observe_gone(&urls[7], c.run, 1, &GONE)
+            .await
+            .expect("404"),
+        GoneOutcome::Counted { count: 1, since: 1 }
     );
     let before = store.product(&urls[7]).await.expect("read").expect("known");
     // More URLs than one statement could bind as parameters on some backends, quotes included.
@@ -686,8 +756,11 @@ async fn the_products_of_a_source_are_read_whole_in_one_statement(backend: Backe
             .expect("record");
     }
     assert_eq!(
-        store.observe_gone(&urls[2], 2).await.expect("404"),
-        GoneOutcome::Counted(1)
+        store
+            .observe_gone(&urls[2], c.run, 1, &GONE)
+            .await
+            .expect("404"),
+        GoneOutcome::Counted { count: 1, since: 1 }
     );
     let read = store.source_products(c.source_id).await.expect("read");
     assert_eq!(read.len(), urls.len());
