@@ -106,6 +106,15 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
     if let Some(why) = &s.paused {
         line.push_str(&format!("\n  {why}"));
     }
+    if s.stock_conflicts > 0 {
+        line.push_str(&format!(
+            "\n  {} say one thing of their stock in their structured data and another on the \
+             page: read as unknown, no stock change; a rules file's `trust_stock` can settle it \
+             (e.g. {})",
+            plural(s.stock_conflicts, "product", "products"),
+            s.stock_conflict_example.as_deref().unwrap_or_default(),
+        ));
+    }
     if let Some(why) = &s.gone_withheld {
         line.push_str(&format!("\n  health problem: {why}"));
     }

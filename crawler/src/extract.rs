@@ -138,9 +138,96 @@ pub fn extract_with(
             scan::inner_text(html, name, &tag, 2048)
         });
     }
+    let trust = rules.and_then(rules::Rules::trust_stock);
+    if trust != Some(rules::TrustStock::Structured) && !rules.is_some_and(rules::Rules::reads_stock)
+    {
+        settle_stock(html, &mut raw, trust);
+    }
     visible::fill_missing(html, &mut raw);
     name_unnamed_variants(&mut raw);
     Ok(raw)
+}
+
+/// The provenance field of a disagreement between structured data and the visible page on the
+/// product's stock ([`settle_stock`]); `read_page` reports it as a page warning.
+pub const STOCK_CONFLICT: &str = "stock conflict";
+
+/// What the variants' stock reads as (from the structured data, before the visible page fills
+/// anything in): all orderable, all sold out, or neither.
+fn structured_stock(raw: &RawProduct) -> Option<catalog::Availability> {
+    use catalog::Availability::{InStock, OutOfStock, Preorder};
+    let mut said = None;
+    for v in &raw.variants {
+        let stock = match (&v.availability, &v.quantity) {
+            (None, None) => continue,
+            (a, q) => {
+                let status = a.as_deref().map_or(catalog::Availability::Unknown, |a| {
+                    catalog::parse_stock(a).status
+                });
+                let quantity = q.as_deref().and_then(|q| catalog::parse_stock(q).quantity);
+                catalog::Stock::new(status, quantity).status
+            }
+        };
+        let stock = match stock {
+            InStock | Preorder => InStock,
+            OutOfStock => OutOfStock,
+            catalog::Availability::Unknown => return None,
+        };
+        match said {
+            None => said = Some(stock),
+            Some(s) if s == stock => {}
+            Some(_) => return None,
+        }
+    }
+    said
+}
+
+/// When the structured data says the whole product is in stock and the visible page says it is
+/// sold out (`缺货` under JSON-LD `InStock`), or the other way round, neither is believed: every
+/// variant's stock is `unknown` (the crawl makes no stock change of it) and the disagreement is
+/// noted for the merchant. The source's rules may trust the visible page instead.
+fn settle_stock(html: &str, raw: &mut RawProduct, trust: Option<rules::TrustStock>) {
+    let Some(structured) = structured_stock(raw) else {
+        return;
+    };
+    let Some((visible, words)) = visible::visible_stock(html) else {
+        return;
+    };
+    if visible == structured {
+        return;
+    }
+    let said = |a: catalog::Availability| match a {
+        catalog::Availability::OutOfStock => "sold out",
+        _ => "in stock",
+    };
+    let detail = format!(
+        "the structured data says {}, the visible page says {} ({:?})",
+        said(structured),
+        said(visible),
+        short(&words)
+    );
+    let read_as = match trust {
+        Some(rules::TrustStock::Visible) => {
+            let text = match visible {
+                catalog::Availability::OutOfStock => "OutOfStock",
+                _ => "InStock",
+            }
+            .to_owned();
+            for v in &mut raw.variants {
+                v.availability = Some(text.clone());
+                v.quantity = None;
+            }
+            "the visible page, as the source's rules say"
+        }
+        _ => {
+            for v in &mut raw.variants {
+                v.availability = Some(catalog::Availability::Unknown.as_str().to_owned());
+                v.quantity = None;
+            }
+            "unknown: no stock change until they agree (or the source's rules say which to trust)"
+        }
+    };
+    raw.note(STOCK_CONFLICT, format!("{detail}; read as {read_as}"));
 }
 
 /// Which extractor a merged value came from, and how trusted it is.

@@ -134,6 +134,9 @@ pub enum PageWarning {
     /// Prices are shown, but nothing on the page or in the source gives their currency: the
     /// prices are not read.
     CurrencyUnknown { price: String },
+    /// The structured data and the visible page disagree on whether the product is in stock:
+    /// its stock is read as unknown (no stock change).
+    StockConflict { detail: String },
 }
 
 impl std::fmt::Display for PageWarning {
@@ -144,6 +147,7 @@ impl std::fmt::Display for PageWarning {
                 "currency unknown: the page shows `{price}` but no currency, and none could be \
                  inferred; set the source's currency (`--currency`)"
             ),
+            PageWarning::StockConflict { detail } => write!(f, "stock conflict: {detail}"),
         }
     }
 }
@@ -178,6 +182,14 @@ pub fn read_page(
                 warnings.push(PageWarning::CurrencyUnknown { price });
             }
         }
+        warnings.extend(
+            raw.provenance
+                .iter()
+                .filter(|p| p.field == extract::STOCK_CONFLICT)
+                .map(|p| PageWarning::StockConflict {
+                    detail: p.from.clone(),
+                }),
+        );
         Ok::<_, PageFailure>(PageReading {
             raw,
             product,

@@ -502,3 +502,95 @@ proptest::proptest! {
         let _ = extract(&url(), &page);
     }
 }
+
+/// A one-offer JSON-LD product with this availability, and this markup after its `<h1>`.
+fn offer_page(availability: &str, visible: &str) -> String {
+    format!(
+        "<html><head><title>纯棉T恤</title><script type=\"application/ld+json\">\
+         {{\"@context\":\"https://schema.org\",\"@type\":\"Product\",\"name\":\"纯棉T恤\",\"sku\":\"T-1\",\
+         \"offers\":{{\"@type\":\"Offer\",\"price\":\"59.00\",\"priceCurrency\":\"CNY\",\
+         \"availability\":\"https://schema.org/{availability}\"}}}}</script></head>\
+         <body><div class=\"product\"><h1>纯棉T恤</h1><span class=\"price\">¥59.00</span>{visible}\
+         </div><footer>关于我们</footer></body></html>"
+    )
+}
+
+fn stock_of(html: &str, rules: Option<&Rules>) -> (Availability, Option<String>) {
+    let raw = extract_with(&url(), html, rules, Vec::new()).expect("extract");
+    let conflict = raw
+        .provenance
+        .iter()
+        .find(|p| p.field == crawler::extract::STOCK_CONFLICT)
+        .map(|p| p.from.clone());
+    let product = normalize(&raw, &NormalizeRules::default()).expect("normalize");
+    (product.variants[0].stock.status, conflict)
+}
+
+#[test]
+fn structured_data_and_the_visible_page_disagreeing_on_stock_is_unknown_and_reported() {
+    // JSON-LD says in stock, the page says 缺货: never a false in-stock.
+    let (status, conflict) = stock_of(
+        &offer_page("InStock", "<p class=\"tip\">该商品暂时缺货</p>"),
+        None,
+    );
+    assert_eq!(status, Availability::Unknown);
+    let conflict = conflict.expect("reported");
+    assert!(
+        conflict.contains("structured data says in stock") && conflict.contains("缺货"),
+        "{conflict}"
+    );
+    // The other way round: JSON-LD sold out, the stock widget says 有货.
+    let (status, conflict) = stock_of(
+        &offer_page(
+            "OutOfStock",
+            "<span class=\"stock-status\">现货 有货</span>",
+        ),
+        None,
+    );
+    assert_eq!(status, Availability::Unknown);
+    assert!(conflict.is_some_and(|c| c.contains("says sold out")));
+    // Agreeing, or the page saying nothing for sure: the structured data, no conflict.
+    for (availability, visible, expected) in [
+        (
+            "InStock",
+            "<span class=\"stock\">In stock</span>",
+            Availability::InStock,
+        ),
+        (
+            "OutOfStock",
+            "<button disabled>Sold out</button>",
+            Availability::OutOfStock,
+        ),
+        (
+            "InStock",
+            "<button class=\"add-to-cart\">加入购物车</button>",
+            Availability::InStock,
+        ),
+        (
+            "OutOfStock",
+            "<button class=\"add-to-cart\">加入购物车</button>",
+            Availability::OutOfStock,
+        ),
+    ] {
+        let (status, conflict) = stock_of(&offer_page(availability, visible), None);
+        assert_eq!(
+            (status, conflict),
+            (expected, None),
+            "{availability} / {visible}"
+        );
+    }
+}
+
+#[test]
+fn a_sources_rules_say_which_account_of_stock_to_trust() {
+    let page = offer_page("InStock", "<p>该商品暂时缺货</p>");
+    let visible = Rules::parse("trust_stock = \"visible\"\n").expect("rules");
+    assert_eq!(stock_of(&page, Some(&visible)).0, Availability::OutOfStock);
+    let structured = Rules::parse("trust_stock = \"structured\"\n").expect("rules");
+    assert_eq!(
+        stock_of(&page, Some(&structured)),
+        (Availability::InStock, None)
+    );
+    let err = Rules::parse("trust_stock = \"both\"\n").expect_err("refused");
+    assert!(err.to_string().contains("trust_stock"), "{err}");
+}

@@ -380,3 +380,50 @@ async fn a_site_wide_404_is_one_health_alert_and_no_product_gone() {
         assert_eq!(product.gone_count, 0, "not even counted: {product:?}");
     }
 }
+
+/// JSON-LD in stock and the page saying 缺货: no stock change either way (never a false in-stock,
+/// never a false sold-out), and the run reports the conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn structured_and_visible_stock_disagreeing_is_no_change_and_reported() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 7,
+        products: 4,
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = app(dir.path()).await;
+    linked_and_crawled(&sim, &app, dir.path()).await;
+    let url = sim.product_url(2);
+    let path = url::Url::parse(&url).expect("url").path().to_owned();
+    sim.set_fault(&path, fixtures::Fault::VisibleSoldOut);
+    let run = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(run[0].stock_conflicts, 1, "{run:?}");
+    let example = run[0].stock_conflict_example.as_deref().unwrap_or_default();
+    assert!(
+        example.contains(&url) && example.contains("缺货"),
+        "{example}"
+    );
+    let changes = app
+        .store
+        .changes(&ChangeFilter::default())
+        .await
+        .expect("changes");
+    assert!(
+        kinds_on(&changes, &url).is_empty(),
+        "no change: {changes:?}"
+    );
+    let stored = app
+        .store
+        .latest_snapshot(&url)
+        .await
+        .expect("read")
+        .expect("snapshot");
+    assert!(
+        stored
+            .variants
+            .iter()
+            .all(|v| v.stock.status == catalog::Availability::Unknown),
+        "{stored:?}"
+    );
+}

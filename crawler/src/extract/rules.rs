@@ -44,6 +44,17 @@ pub struct Rules {
     variants: Option<VariantRules>,
     regex: BTreeMap<String, regex_lite::Regex>,
     json: Option<JsonRules>,
+    trust_stock: Option<TrustStock>,
+}
+
+/// Which of the page's two accounts of its stock the source's rules trust when they disagree:
+/// its structured data (JSON-LD, platform data) or its visible text. Without it a disagreement
+/// is read as "unknown" and reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustStock {
+    Structured,
+    Visible,
 }
 
 #[derive(Debug)]
@@ -75,6 +86,7 @@ struct RulesFile {
     #[serde(default)]
     regex: BTreeMap<String, String>,
     json: Option<JsonRules>,
+    trust_stock: Option<TrustStock>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,9 +158,14 @@ impl Rules {
                 .map_err(|e| RulesError(format!("`regex.{key}`: {e}")))?;
             regex.insert(key, re);
         }
-        if fields.is_empty() && variants.is_none() && file.json.is_none() {
+        if fields.is_empty()
+            && variants.is_none()
+            && file.json.is_none()
+            && file.trust_stock.is_none()
+        {
             return Err(RulesError(
-                "names no selector: give at least `price`, `[variants]` or `[json]`".into(),
+                "names no selector: give at least `price`, `[variants]`, `[json]` or `trust_stock`"
+                    .into(),
             ));
         }
         Ok(Rules {
@@ -158,7 +175,23 @@ impl Rules {
             variants,
             regex,
             json: file.json,
+            trust_stock: file.trust_stock,
         })
+    }
+
+    /// Whether a disagreement between structured data and the visible page on stock is settled
+    /// by the rules: they say which to trust, or read the stock themselves.
+    pub fn trust_stock(&self) -> Option<TrustStock> {
+        self.trust_stock
+    }
+
+    /// Whether the rules read the stock with a selector of their own.
+    pub fn reads_stock(&self) -> bool {
+        self.fields.contains_key("stock")
+            || self
+                .variants
+                .as_ref()
+                .is_some_and(|v| v.fields.iter().any(|(k, _)| *k == "stock"))
     }
 
     fn post(&self, key: &str, value: String) -> Option<String> {

@@ -142,38 +142,108 @@ pub(super) fn fill_missing(html: &str, raw: &mut catalog::RawProduct) {
 /// `InStock`: a product with a price on offer and no word against buying it. A block is read as
 /// [`product_block`] bounds it, not a fixed length of markup.
 fn offered(html: &str) -> &'static str {
+    match sold_out_sentence(html) {
+        Some(_) => "OutOfStock",
+        None => "InStock",
+    }
+}
+
+/// The first sentence of the product's block that says it cannot be bought.
+fn sold_out_sentence(html: &str) -> Option<String> {
     let (_, block) = product_block(html);
     let html = &html[block];
     let mut at = 0;
-    let mut out_of_stock = false;
+    let mut sold_out = None;
     let mut check = |text: &str| {
+        if sold_out.is_some() {
+            return;
+        }
         for sentence in plain_text(text).split(['\n', '|', '•']) {
             let sentence = sentence.trim();
             if !sentence.is_empty()
                 && sentence.chars().count() <= 160
                 && catalog::parse_stock(sentence).status == catalog::Availability::OutOfStock
             {
-                out_of_stock = true;
+                sold_out = Some(sentence.to_owned());
+                return;
             }
         }
     };
-    for (start, end) in ["script", "style", "noscript", "select", "option"]
-        .iter()
-        .flat_map(|name| {
-            scan::elements(html, name, |_| true).map(|(t, inner)| (t.start, t.end + inner.len()))
-        })
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    let mut skipped: std::collections::BTreeSet<(usize, usize)> =
+        ["script", "style", "noscript", "select", "option"]
+            .iter()
+            .flat_map(|name| {
+                scan::elements(html, name, |_| true)
+                    .map(|(t, inner)| (t.start, t.end + inner.len()))
+            })
+            .collect();
+    skipped.extend(hidden_elements(html));
+    for (start, end) in skipped {
         if start >= at {
             text_nodes(&html[at..start], &mut check);
             at = end;
         }
     }
     text_nodes(&html[at.min(html.len())..], &mut check);
-    if out_of_stock {
-        "OutOfStock"
-    } else {
-        "InStock"
+    sold_out
+}
+
+/// Elements the shopper does not see: `hidden`, `aria-hidden="true"`, `display:none` or
+/// `visibility:hidden`, and dialogs, pop-ups and templates a script shows only for another
+/// variant (a "back in stock" pop-up of an in-stock product): (start, end) of each.
+fn hidden_elements(html: &str) -> Vec<(usize, usize)> {
+    const VOID: &[&str] = &["input", "img", "br", "hr", "meta", "link", "source"];
+    let mut out = Vec::new();
+    for attr in ["style", "hidden", "aria-hidden", "class", "id"] {
+        for (name, tag) in scan::tags_with_attr(html, attr) {
+            if VOID.iter().any(|v| name.eq_ignore_ascii_case(v)) || !is_hidden(name, &tag) {
+                continue;
+            }
+            if let Some(close) = scan::close_of(html, tag.end, name) {
+                out.push((tag.start, close));
+            }
+        }
+    }
+    out
+}
+
+/// Whether an element is one the shopper does not see (see [`hidden_elements`]).
+fn is_hidden(name: &str, tag: &scan::Tag<'_>) -> bool {
+    const UNSEEN: &[&str] = &[
+        "dialog*",
+        "modal*",
+        "popup*",
+        "popover*",
+        "tooltip*",
+        "template*",
+    ];
+    let style = tag
+        .attr("style")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .replace(' ', "");
+    tag.attr("hidden").is_some()
+        || tag.attr("aria-hidden") == Some("true")
+        || style.contains("display:none")
+        || style.contains("visibility:hidden")
+        || name.eq_ignore_ascii_case("template")
+        || name.eq_ignore_ascii_case("dialog")
+        || any_word(&words_of(tag), UNSEEN)
+}
+
+/// What the visible page says for sure of the whole product's stock, and the words that say
+/// it: a sentence of its block that it is sold out, or its stock widget's text. `None` when it
+/// says nothing for sure, or contradicts itself (a "sold out" sentence next to an "in stock"
+/// widget). An add-to-cart button alone is no statement.
+pub(super) fn visible_stock(html: &str) -> Option<(catalog::Availability, String)> {
+    use catalog::Availability::{InStock, OutOfStock};
+    let sold_out = sold_out_sentence(html);
+    let stated = stated_availability(html);
+    match (sold_out, stated) {
+        (Some(_), Some((InStock, _))) => None,
+        (Some(sentence), _) => Some((OutOfStock, sentence)),
+        (None, Some((status @ (InStock | OutOfStock), text))) => Some((status, text)),
+        (None, _) => None,
     }
 }
 
@@ -533,7 +603,16 @@ const CART_MARKS: &[&str] = &[
 /// The page's availability: what the first stock-marked element says; with no stock text, a
 /// buy button that is not disabled means in stock.
 fn availability(html: &str) -> Option<String> {
-    let mut stated = None;
+    match stated_availability(html) {
+        Some((_, text)) => Some(text),
+        None => buy_button(html).then(|| "InStock".to_owned()),
+    }
+}
+
+/// The text of the page's stock widget (an element whose class or id speaks of availability or
+/// stock, not of a store's shelf or delivery) that says something of the stock.
+fn stated_availability(html: &str) -> Option<(catalog::Availability, String)> {
+    let mut unseen: Option<Vec<(usize, usize)>> = None;
     for (name, tag) in scan::tags_with_attr(html, "class").chain(scan::tags_with_attr(html, "id")) {
         let Some(marks) = marked(
             &tag,
@@ -547,6 +626,7 @@ fn availability(html: &str) -> Option<String> {
         ]
         .iter()
         .any(|w| marks.contains(w))
+            || is_hidden(name, &tag)
         {
             continue;
         }
@@ -557,15 +637,20 @@ fn availability(html: &str) -> Option<String> {
             continue;
         }
         let status = catalog::parse_stock(&text).status;
-        if status != catalog::Availability::Unknown {
-            stated = Some((status, text));
-            break;
+        if status == catalog::Availability::Unknown {
+            continue;
+        }
+        // Inside a hidden dialog or template: not what the shopper is told. Found only for a
+        // widget that says something, so a page pays for it only then.
+        let unseen = unseen.get_or_insert_with(|| hidden_elements(html));
+        if !unseen
+            .iter()
+            .any(|&(start, end)| start <= tag.start && tag.start < end)
+        {
+            return Some((status, text));
         }
     }
-    match stated {
-        Some((_, text)) => Some(text),
-        None => buy_button(html).then(|| "InStock".to_owned()),
-    }
+    None
 }
 
 /// Whether the page has an add-to-cart control that is not disabled.

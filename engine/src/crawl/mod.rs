@@ -75,6 +75,13 @@ pub struct CrawlSummary {
     /// One such page, to show the merchant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_unknown_example: Option<String>,
+    /// Products whose structured data and visible page disagree on their stock: read as
+    /// unknown, no stock change. The source's rules file can say which to trust (`trust_stock`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stock_conflicts: usize,
+    /// One such page, to show the merchant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_conflict_example: Option<String>,
     /// Pages that answered 404/410 and are counted towards "gone", not yet confirmed.
     #[serde(skip_serializing_if = "is_zero")]
     pub gone_pending: usize,
@@ -314,6 +321,14 @@ async fn crawl_leased(
                                 summary.currency_unknown += 1;
                                 if summary.currency_unknown_example.is_none() {
                                     summary.currency_unknown_example =
+                                        Some(format!("{url}: {warning}"));
+                                }
+                                tracing::warn!(source = %source.name, %url, "{warning}");
+                            }
+                            crawler::PageWarning::StockConflict { .. } => {
+                                summary.stock_conflicts += 1;
+                                if summary.stock_conflict_example.is_none() {
+                                    summary.stock_conflict_example =
                                         Some(format!("{url}: {warning}"));
                                 }
                                 tracing::warn!(source = %source.name, %url, "{warning}");
