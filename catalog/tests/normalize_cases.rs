@@ -167,6 +167,11 @@ const PRICES: &[(&str, &str, &str, &str)] = &[
     ("free", "", "", ""),
     ("价格面议", "", "", ""),
     ("Call for price", "USD", "", "USD"),
+    // A negative amount (the minus sign U+2212 too) is no price; a dash joined to a word is not
+    // a sign.
+    ("−¥5", "", "", "CNY"),
+    ("- $5", "", "", "USD"),
+    ("Größe−5 €", "", "5.00", "EUR"),
 ];
 
 #[test]

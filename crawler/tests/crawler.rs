@@ -239,12 +239,12 @@ async fn only_configured_hosts_are_fetched_and_private_ones_only_when_allowed() 
         proxy: None,
     };
     fetcher
-        .configure_host("127.0.0.1", "sim", &settings(false))
+        .configure_host(&url, "sim", &settings(false))
         .expect("configure");
     let refused = fetcher.fetch(&url).await.expect_err("private");
     assert!(refused.to_string().contains("private"), "{refused}");
     fetcher
-        .configure_host("127.0.0.1", "sim", &settings(true))
+        .configure_host(&url, "sim", &settings(true))
         .expect("configure");
     assert!(fetcher.fetch(&url).await.is_ok());
     assert_eq!(
@@ -451,7 +451,7 @@ async fn a_request_waiting_for_its_hosts_turn_holds_no_global_slot() {
         proxy: None,
     };
     fetcher
-        .configure_host("127.0.0.1", "slow", &slow)
+        .configure_host(&Url::parse(&sim.base_url()).expect("base"), "slow", &slow)
         .expect("slow host");
     let slow_page = |id: u32| Url::parse(&format!("{}/products/{id}.html", sim.base_url()));
     fetcher

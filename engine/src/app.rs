@@ -124,7 +124,7 @@ impl App {
     /// Crawls the named sources (all when none is named) at once: each waits on its own
     /// supplier's rate limit, and the fetcher's caps (per host, global) hold over all of them.
     pub async fn crawl_sources(&self, names: &[String]) -> Result<Vec<CrawlSummary>> {
-        self.forget_removed_sources().await?;
+        self.know_sources().await?;
         let sources = self.sources(names).await?;
         if sources.is_empty() {
             return Err(Error::invalid(
@@ -140,21 +140,32 @@ impl App {
             .collect()
     }
 
-    /// The fetcher forgets the hosts of sources that were removed (a daemon lives on).
-    async fn forget_removed_sources(&self) -> Result<()> {
+    /// The fetcher knows every source's host as stored now, whichever is crawled: a redirect
+    /// between two sources' sites is checked against both (private addresses for the origins
+    /// allowed them, each host's own client), and the hosts of removed sources are forgotten (a
+    /// daemon lives on). A source whose settings are invalid is left out here; its own crawl
+    /// says why.
+    async fn know_sources(&self) -> Result<()> {
         let sources = self.store.sources().await?;
         let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
         self.fetcher.retain_sources(&names);
+        for source in &sources {
+            if let Err(error) = crawl::prepare(self, source) {
+                tracing::debug!(source = %source.name, %error, "source not configured");
+            }
+        }
         Ok(())
     }
 
     /// Crawls these pages of a source now (`specsync resync`), recording as a crawl does.
     pub async fn crawl_urls(&self, source: &Source, urls: Vec<Url>) -> Result<CrawlSummary> {
+        self.know_sources().await?;
         crawl::crawl_pages(self, source, urls).await
     }
 
     /// Fetches and normalizes one page with the source's politeness and rules, recording nothing.
     pub async fn fetch_now(&self, source: &Source, url: &Url) -> Result<PageOutcome> {
+        self.know_sources().await?;
         let plan = crawl::prepare(self, source)?;
         let rules = crawl::page_rules(self, &plan)?;
         Ok(fetch_product(&self.fetcher, url, &rules, &crawler::Validators::default()).await)

@@ -100,10 +100,11 @@ pub async fn run(args: &ExtractArgs, names: catalog::OptionNames) -> anyhow::Res
 async fn page(args: &ExtractArgs) -> anyhow::Result<(Url, String, Vec<crawler::extract::Found>)> {
     if let Ok(url) = Url::parse(&args.page) {
         if matches!(url.scheme(), "http" | "https") {
-            let fetcher = crawler::Fetcher::new(crawler::FetcherConfig {
-                allow_private_networks: args.allow_private_networks,
-                ..crawler::FetcherConfig::default()
-            })?;
+            let fetcher = crawler::Fetcher::new(crawler::FetcherConfig::default())?;
+            if args.allow_private_networks {
+                // The page's own origin, not every private address a redirect could name.
+                fetcher.allow_private_origin(&url);
+            }
             let page = fetcher.fetch(&url).await?;
             let extra = crawler::fetch_extras(&fetcher, &page).await;
             return Ok((page.url, page.body, extra));

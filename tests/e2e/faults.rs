@@ -49,7 +49,7 @@ async fn crawl_with_fault(
 }
 
 async fn fails_as(fault: Fault, class: &str) {
-    let (crawl, for_page, page) = crawl_with_fault(fault).await;
+    let (crawl, for_page, page) = crawl_with_fault(fault.clone()).await;
     assert_eq!(crawl["failed"][class], 1, "{fault:?} on {page}: {crawl}");
     assert!(
         for_page.is_empty(),

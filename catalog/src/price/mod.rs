@@ -130,11 +130,10 @@ fn unclear(text: &str, numbers: &[number::Number<'_>]) -> bool {
     let before = text[..first.start].trim_end_matches(|c: char| {
         c.is_whitespace() || (!c.is_alphanumeric() && !matches!(c, '-' | '\u{2212}'))
     });
-    let negative = before.ends_with(['-', '\u{2212}'])
-        && !before[..before.len() - 1]
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric);
+    // The minus sign U+2212 is three bytes: what stands before it is found by the char.
+    let negative = before
+        .strip_suffix(['-', '\u{2212}'])
+        .is_some_and(|rest| !rest.chars().next_back().is_some_and(char::is_alphanumeric));
     let after = &text[first.end..];
     let run_together = after.starts_with("..") || after.starts_with(",,");
     let spaced_point = numbers.len() == 2

@@ -123,7 +123,7 @@ pub async fn sitemap_urls(
                 tracing::debug!(%sitemap, loc, "skipping a sitemap entry that is not a URL");
                 continue;
             };
-            if url.host_str() != base.host_str() {
+            if !crate::same_site(&url, base) {
                 continue;
             }
             if is_index {

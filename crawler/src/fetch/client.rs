@@ -10,6 +10,7 @@ use std::sync::Arc;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, COOKIE};
 
 use super::error::FetchError;
+use super::hosts::HostClients;
 use super::{FetcherConfig, HostSettings};
 use crate::guard::{GuardedResolver, HostGuard};
 
@@ -45,13 +46,13 @@ pub(super) fn shared(
     build(config, guard, HeaderMap::new(), None).map_err(FetchError::Client)
 }
 
-/// A client of its own for a host with headers, cookies or a proxy; `None` when it needs none.
+/// Clients of its own for a host with headers, cookies or a proxy; `None` when it needs none.
 pub(super) fn for_host(
     config: &FetcherConfig,
     guard: &Arc<HostGuard>,
     host: &str,
     settings: &HostSettings,
-) -> Result<Option<reqwest::Client>, FetchError> {
+) -> Result<Option<HostClients>, FetchError> {
     if settings.headers.is_empty() && settings.cookies.is_empty() && settings.proxy.is_none() {
         return Ok(None);
     }
@@ -82,7 +83,11 @@ pub(super) fn for_host(
         .as_deref()
         .map(|p| reqwest::Proxy::all(p).map_err(|e| bad(format!("proxy `{p}`: {e}"))))
         .transpose()?;
-    build(config, guard, headers, proxy)
-        .map(Some)
-        .map_err(|e| bad(e.to_string()))
+    let proxy_only = proxy
+        .clone()
+        .map(|proxy| build(config, guard, HeaderMap::new(), Some(proxy)))
+        .transpose()
+        .map_err(|e| bad(e.to_string()))?;
+    let own = build(config, guard, headers, proxy).map_err(|e| bad(e.to_string()))?;
+    Ok(Some(HostClients { own, proxy_only }))
 }

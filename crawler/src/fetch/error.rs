@@ -68,7 +68,9 @@ pub enum FetchError {
     #[error("{url}: not fetched: {reason}")]
     Refused {
         url: Url,
-        reason: crate::guard::Refusal,
+        /// Boxed: a refusal names origins, and every `Result` of the fetcher carries the size
+        /// of its largest error.
+        reason: Box<crate::guard::Refusal>,
     },
     #[error("failed to build the HTTP client")]
     Client(#[source] reqwest::Error),

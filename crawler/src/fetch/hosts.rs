@@ -48,6 +48,16 @@ impl HostLimits {
     }
 }
 
+/// A host's own clients.
+#[derive(Clone, Debug)]
+pub struct HostClients {
+    /// With its headers, cookies and proxy.
+    pub own: reqwest::Client,
+    /// With its proxy and nothing else, when it has one: a redirect from the host to another
+    /// goes through the proxy too, but does not carry the host's headers and cookies.
+    pub proxy_only: Option<reqwest::Client>,
+}
+
 /// One host's state.
 struct HostState {
     /// What each source on the host asks, by source.
@@ -58,8 +68,8 @@ struct HostState {
     limits: HostLimits,
     limiter: Arc<DefaultDirectRateLimiter>,
     slots: Arc<Semaphore>,
-    /// The host's own client, when it has headers, cookies or a proxy.
-    client: Option<reqwest::Client>,
+    /// The host's own clients, when it has headers, cookies or a proxy.
+    clients: Option<HostClients>,
     /// No request before this time (the host said to slow down: 429, 503 with Retry-After).
     paused_until: Option<tokio::time::Instant>,
 }
@@ -72,7 +82,7 @@ impl HostState {
             limiter: Arc::new(RateLimiter::direct(quota(limits))),
             slots: Arc::new(Semaphore::new(limits.concurrency)),
             limits,
-            client: None,
+            clients: None,
             paused_until: None,
         }
     }
@@ -139,20 +149,20 @@ impl Hosts {
         }
     }
 
-    /// What `source` asks of `host` now, replacing what it asked before; `client` is the host's
-    /// own client, if it needs one.
+    /// What `source` asks of `host` now, replacing what it asked before; `clients` are the
+    /// host's own, if it needs them.
     pub fn configure(
         &self,
         host: &str,
         source: &str,
         limits: HostLimits,
-        client: Option<reqwest::Client>,
+        clients: Option<HostClients>,
     ) {
         let defaults = self.defaults;
         self.with_state(host, |state| {
             state.asked.insert(source.to_owned(), limits);
-            if client.is_some() {
-                state.client = client;
+            if clients.is_some() {
+                state.clients = clients;
             }
             state.enforce(defaults);
         });
@@ -202,8 +212,20 @@ impl Hosts {
         })
     }
 
+    /// The host's own client (its headers, cookies and proxy).
     pub fn client(&self, host: &str) -> Option<reqwest::Client> {
-        self.lock().get(host).and_then(|s| s.client.clone())
+        self.lock()
+            .get(host)
+            .and_then(|s| s.clients.as_ref())
+            .map(|c| c.own.clone())
+    }
+
+    /// The host's proxy alone, for the redirects its pages send elsewhere.
+    pub fn proxy_client(&self, host: &str) -> Option<reqwest::Client> {
+        self.lock()
+            .get(host)
+            .and_then(|s| s.clients.as_ref())
+            .and_then(|c| c.proxy_only.clone())
     }
 
     /// No request to `host` before `pause` from now (a longer pause already on stays).

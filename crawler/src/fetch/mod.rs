@@ -196,21 +196,27 @@ impl Fetcher {
         }
     }
 
-    /// Applies what `source` asks of its host now: allowed by the guard, its rate, burst and
-    /// concurrency (the host enforces the strictest of what its sources ask; an edit takes
+    /// Applies what `source`, whose pages are at `base`, asks of its host now: allowed by the
+    /// guard (private addresses, if it allows them, for `base`'s origin only), its rate, burst
+    /// and concurrency (the host enforces the strictest of what its sources ask; an edit takes
     /// effect at once), its headers, cookies, proxy.
     pub fn configure_host(
         &self,
-        host: &str,
+        base: &Url,
         source: &str,
         settings: &HostSettings,
     ) -> Result<(), FetchError> {
-        let host = host.to_ascii_lowercase();
-        let client = client::for_host(&self.config, &self.guard, &host, settings)?;
-        self.guard.allow(&host, settings.allow_private_networks);
+        let host = base.host_str().unwrap_or_default().to_ascii_lowercase();
+        let clients = client::for_host(&self.config, &self.guard, &host, settings)?;
+        self.guard.allow(base, settings.allow_private_networks);
         let limits = HostLimits::new(settings.rate, settings.burst, settings.concurrency);
-        self.hosts.configure(&host, source, limits, client);
+        self.hosts.configure(&host, source, limits, clients);
         Ok(())
+    }
+
+    /// Lets `base`'s origin be on a private network (a page checked by hand on a local site).
+    pub fn allow_private_origin(&self, base: &Url) {
+        self.guard.allow(base, true);
     }
 
     /// robots.txt's `Crawl-delay` for `host`, as read now (`None`: it asks for none): the host
@@ -253,10 +259,10 @@ impl Fetcher {
         known: &Validators,
     ) -> Result<Fetched, FetchError> {
         self.guard
-            .check(url)
+            .check(url, url)
             .map_err(|reason| FetchError::Refused {
                 url: url.clone(),
-                reason,
+                reason: Box::new(reason),
             })?;
         // An http(s) URL's host is already lower case, as the hosts are kept.
         let host = url.host_str().unwrap_or_default();
@@ -369,7 +375,9 @@ impl Fetcher {
     }
 
     /// Asks for `url` and follows its redirects: at most [`MAX_REDIRECTS`], never in a loop,
-    /// and only to hosts the guard lets through. Each hop is sent with its own host's client.
+    /// and only where the guard lets a request that started at `url` go. Each hop is sent with
+    /// its own host's client; a hop to a host without one goes through `url`'s host's proxy,
+    /// if it has one (never around it), without that host's headers and cookies.
     async fn follow(
         &self,
         url: &Url,
@@ -378,7 +386,7 @@ impl Fetcher {
         let mut at = url.clone();
         let mut visited = Vec::new();
         loop {
-            let mut request = self.client(&at).get(at.clone());
+            let mut request = self.client(&at, url).get(at.clone());
             if let Some(etag) = &known.etag {
                 request = request.header(IF_NONE_MATCH, etag);
             }
@@ -401,15 +409,22 @@ impl Fetcher {
                 return Err(refused(format!("a redirect loop (back to {at})")));
             }
             self.guard
-                .check(&at)
+                .check(&at, url)
                 .map_err(|refusal| refused(format!("redirected to {at}: {refusal}")))?;
         }
     }
 
-    /// The client for the host's requests: its own when it has headers, cookies or a proxy.
-    fn client(&self, url: &Url) -> reqwest::Client {
-        self.hosts
-            .client(url.host_str().unwrap_or_default())
+    /// The client for a request to `url` that started at `from`: `url`'s host's own when it has
+    /// headers, cookies or a proxy; else `from`'s host's proxy, if it has one; else the shared.
+    fn client(&self, url: &Url, from: &Url) -> reqwest::Client {
+        let host = url.host_str().unwrap_or_default();
+        if let Some(own) = self.hosts.client(host) {
+            return own;
+        }
+        let started = from.host_str().unwrap_or_default();
+        (started != host)
+            .then(|| self.hosts.proxy_client(started))
+            .flatten()
             .unwrap_or_else(|| self.client.clone())
     }
 }

@@ -109,9 +109,9 @@ const PAUSE_AFTER_FAILURES: usize = 10;
 /// A source's edited settings take effect here, on its next crawl.
 pub(crate) fn prepare(app: &App, source: &Source) -> Result<SourcePlan> {
     let plan = SourcePlan::new(&source.name, &source.base_url, &source.settings)?;
-    if let Some(host) = plan.base.host_str() {
+    if plan.base.host_str().is_some() {
         app.fetcher
-            .configure_host(host, &plan.name, &plan.host_settings())
+            .configure_host(&plan.base, &plan.name, &plan.host_settings())
             .map_err(|e| Error::invalid(format!("source `{}`: {e}", source.name)))?;
     }
     Ok(plan)

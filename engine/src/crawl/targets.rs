@@ -106,7 +106,7 @@ pub(super) fn with_known(mut urls: Vec<Url>, known: &Known, plan: &SourcePlan) -
         .chain(&known.linked)
         .filter(|u| !listed.contains(u.as_str()))
         .filter_map(|u| Url::parse(u).ok())
-        .filter(|u| u.host_str() == plan.base.host_str())
+        .filter(|u| crawler::same_site(u, &plan.base))
         .map(|u| crawler::canonical_url(&u, extra))
         .collect();
     drop(listed);
