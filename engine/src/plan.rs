@@ -51,9 +51,29 @@ pub struct SourcePlan {
     pub schedule: Schedule,
 }
 
+/// A source's name is shown in alerts, logs, file names and URLs: letters of any script,
+/// digits, `-`, `_` and `.` (not first), 1 to 64 of them. No spaces, line breaks, slashes or
+/// `..`, which would forge log lines and headers or reach outside a folder.
+pub fn check_name(name: &str) -> Result<()> {
+    let ok = (1..=64).contains(&name.chars().count())
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "source name {name:?} is not valid: use 1 to 64 letters, digits, `-`, `_` or `.` (not \
+         first), without spaces, line breaks, slashes or `..`"
+    )))
+}
+
 impl SourcePlan {
     /// Validates a source's settings. Errors name the source and the setting.
     pub fn new(name: &str, base_url: &str, s: &SourceSettings) -> Result<SourcePlan> {
+        check_name(name)?;
         let bad = |what: String| Error::invalid(format!("source `{name}`: {what}"));
         let base = crate::import::parse_product_url(base_url).map_err(bad)?;
         if crawler::guard::is_private_host(&base) && !s.allow_private_networks {

@@ -123,6 +123,24 @@ fn bad_sources_and_unknown_names_are_usage_errors() {
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
+    // Names that would forge a log line or an alert header, or reach outside a folder.
+    for name in [
+        "a\r\nX-Injected: 1",
+        "../etc",
+        "a/b",
+        "two words",
+        ".hidden",
+        "",
+    ] {
+        let (stderr, code) =
+            stderr_and_code(&shop.run(&["source", "add", name, "--url", "https://s.example/"]));
+        assert_eq!(code, Some(2), "{name:?}: {stderr}");
+        assert!(stderr.contains("source name"), "{name:?}: {stderr}");
+    }
+    for name in ["供应商-A", "acme_shoes.v2"] {
+        shop.ok(&["source", "add", name, "--url", "https://s.example/"]);
+        shop.ok(&["source", "remove", name]);
+    }
     let (stderr, code) = stderr_and_code(&shop.run(&["crawl"]));
     assert_eq!(code, Some(2));
     assert!(stderr.contains("no sources"), "{stderr}");
