@@ -125,6 +125,14 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
             plural(s.gone_pending, "page", "pages")
         ));
     }
+    if s.moved > 0 {
+        line.push_str(&format!(
+            "\n  health problem: {} now redirect to another product's page: not read, no \
+             change; link their listings to the page they should follow (e.g. {})",
+            plural(s.moved, "link", "links"),
+            s.moved_example.as_deref().unwrap_or_default(),
+        ));
+    }
     if s.back > 0 {
         line.push_str(&format!(
             "\n  {} confirmed gone answered again: back, and their gone changes resolved",

@@ -28,6 +28,7 @@ mod visible;
 pub use platform::magento_config;
 /// A Shopify product object (`/products/<handle>.js` or `.json`) as findings.
 pub use platform::shopify_product as platform_shopify;
+pub use visible::canonical_link;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {

@@ -33,10 +33,21 @@ pub enum PageOutcome {
         validators: Validators,
         /// What the page did not say for sure (see [`PageReading::warnings`]).
         warnings: Vec<PageWarning>,
+        /// Where the request was redirected to, when it was: the page may be another product's.
+        redirected: Option<Box<Redirected>>,
     },
     /// 304, or the same body as last time: the stored snapshot still holds.
     Unchanged,
     Failed(PageFailure),
+}
+
+/// A product page asked for at one URL and answered from another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirected {
+    /// The final URL, after every redirect.
+    pub to: url::Url,
+    /// The URL the page it landed on gives as its own (`<link rel="canonical">`, `og:url`).
+    pub canonical: Option<url::Url>,
 }
 
 /// Why a page gave no product. None of these is ever a change to a listing (DESIGN.md
@@ -81,6 +92,12 @@ pub async fn fetch_product(
         Ok(Fetched::Unchanged) => return PageOutcome::Unchanged,
         Err(e) => return PageOutcome::Failed(e.into()),
     };
+    let redirected = (page.url != *url).then(|| {
+        Box::new(Redirected {
+            to: page.url.clone(),
+            canonical: extract::canonical_link(&page.body, &page.url),
+        })
+    });
     let extra = fetch_extras(fetcher, &page).await;
     // Extraction runs in the page's own task, on the runtime's threads (one per core): about
     // 0.3 ms for a 100 KB page, so other pages' I/O waits no longer than that. Handing it to a
@@ -91,6 +108,7 @@ pub async fn fetch_product(
             product: Box::new(reading.product),
             validators: page.validators,
             warnings: reading.warnings,
+            redirected,
         },
         Err(failure) => PageOutcome::Failed(failure),
     }

@@ -171,6 +171,26 @@ impl App {
         Ok(fetch_product(&self.fetcher, url, &rules, &crawler::Validators::default()).await)
     }
 
+    /// Why a page that redirected is another product's, if it is (a "moved" link: not read).
+    pub async fn moved(
+        &self,
+        source: &Source,
+        url: &Url,
+        redirected: &crawler::Redirected,
+        product: &catalog::Product,
+    ) -> Result<Option<String>> {
+        let plan = crawl::prepare(self, source)?;
+        crawl::moved::moved(
+            self,
+            source,
+            &plan.tracking_params,
+            url,
+            redirected,
+            product,
+        )
+        .await
+    }
+
     /// The source a page belongs to: the one on its site.
     pub async fn source_for(&self, url: &Url) -> Result<Source> {
         let sources = self.store.sources().await?;

@@ -68,6 +68,21 @@ async fn dry_run(
     json: bool,
 ) -> anyhow::Result<()> {
     let product = match app.fetch_now(source, url).await? {
+        PageOutcome::Product {
+            product,
+            redirected: Some(redirected),
+            ..
+        } if let Some(why) = app.moved(source, url, &redirected, &product).await? => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"url": url.as_str(), "moved": why, "changes": []})
+                );
+            } else {
+                println!("{url}: moved: {why}\nnothing would change: the page is another product's; link the listing to the page it should follow");
+            }
+            return Ok(());
+        }
         PageOutcome::Product { product, .. } => *product,
         // Not asked conditionally, so never unchanged; the stored snapshot would do as well.
         PageOutcome::Unchanged => match app.store.latest_snapshot(url.as_str()).await? {

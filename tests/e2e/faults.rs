@@ -119,3 +119,80 @@ async fn a_gbk_page_reads_like_the_utf8_one() {
         "{page}: its real change, and nothing from mis-decoded text"
     );
 }
+
+/// A page without its `<link rel="canonical">`, as many shops serve one.
+fn without_canonical(page: &str) -> String {
+    let start = page
+        .find("<link rel=\"canonical\"")
+        .expect("a canonical link");
+    let end = start + page[start..].find('>').expect("its end") + 1;
+    format!("{}{}", &page[..start], &page[end..])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_another_product_is_moved_not_a_change() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 31,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    let base = sim.base_url();
+    // 1 → 2, another product the source has (another SKU, price, stock).
+    sim.set_fault("/products/1.html", Fault::RedirectTo(sim.product_url(2)));
+    // 3 → a page the source does not know, calling itself nothing, whose SKUs are product 4's.
+    let four = without_canonical(&sim.product_html(4).expect("product 4"));
+    sim.set_fault("/promo/4.html", Fault::Body(four));
+    sim.set_fault(
+        "/products/3.html",
+        Fault::RedirectTo(format!("{base}/promo/4.html")),
+    );
+    // 5 → its own page under a new address: the same product, read as itself.
+    let five = sim.product_html(5).expect("product 5");
+    sim.set_fault("/new/5.html", Fault::Body(five));
+    sim.set_fault(
+        "/products/5.html",
+        Fault::RedirectTo(format!("{base}/new/5.html")),
+    );
+
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["sources"][0]["moved"], 2, "{crawl}");
+    assert_eq!(crawl["changes"], 0, "no change for any of them: {crawl}");
+    let example = crawl["sources"][0]["moved_example"]
+        .as_str()
+        .expect("an example");
+    assert!(
+        example.contains("/products/1.html redirects to")
+            || example.contains("/products/3.html redirects to"),
+        "{example}"
+    );
+    let changes = shop.json(&["changes", "list", "--json"]);
+    assert_eq!(changes, serde_json::json!([]), "{changes}");
+    let said = shop.ok(&["crawl"]);
+    assert!(
+        said.contains("2 links now redirect to another product's page"),
+        "{said}"
+    );
+    let dry = shop.json(&[
+        "resync",
+        "--url",
+        &sim.product_url(1),
+        "--dry-run",
+        "--json",
+    ]);
+    assert!(
+        dry["moved"]
+            .as_str()
+            .is_some_and(|m| m.contains("another product of the source")),
+        "{dry}"
+    );
+
+    // The links follow their own pages again: nothing was overwritten by the other products'.
+    sim.clear_faults();
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["sources"][0].get("moved"), None, "{crawl}");
+    assert_eq!(crawl["changes"], 0, "{crawl}");
+}

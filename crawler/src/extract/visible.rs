@@ -731,25 +731,8 @@ fn labelled_sku(html: &str) -> Option<String> {
 /// the whole segment when it is a code, else its last part with four digits or more. The page's
 /// canonical URL is read first (`<link rel="canonical">`, then `og:url`), then the page's own.
 fn id_in_url(html: &str, page_url: &str) -> Option<String> {
-    let canonical = scan::tags(html, "link")
-        .find(|t| {
-            t.attr("rel")
-                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-        })
-        .and_then(|t| t.attr("href"))
-        .or_else(|| {
-            scan::tags(html, "meta")
-                .find(|t| t.attr("property") == Some("og:url"))
-                .and_then(|t| t.attr("content"))
-        });
-    let url = canonical
-        .and_then(|c| {
-            Url::parse(page_url)
-                .ok()?
-                .join(&catalog::decode_entities(c))
-                .ok()
-        })
-        .or_else(|| Url::parse(page_url).ok())?;
+    let page = Url::parse(page_url).ok()?;
+    let url = canonical_link(html, &page).unwrap_or(page);
     let segment = url.path_segments()?.rfind(|s| !s.is_empty())?;
     let stem = segment
         .rsplit_once('.')
@@ -806,4 +789,21 @@ fn floor_boundary(s: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// The URL a page gives as its own: `<link rel="canonical">`, else `og:url`, resolved against
+/// the page's URL.
+pub fn canonical_link(html: &str, page_url: &Url) -> Option<Url> {
+    let href = scan::tags(html, "link")
+        .find(|t| {
+            t.attr("rel")
+                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+        })
+        .and_then(|t| t.attr("href"))
+        .or_else(|| {
+            scan::tags(html, "meta")
+                .find(|t| t.attr("property") == Some("og:url"))
+                .and_then(|t| t.attr("content"))
+        })?;
+    page_url.join(catalog::decode_entities(href).trim()).ok()
 }

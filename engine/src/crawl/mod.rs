@@ -11,6 +11,7 @@
 mod health;
 mod judge;
 mod lease;
+pub(crate) mod moved;
 mod record;
 mod targets;
 
@@ -88,6 +89,13 @@ pub struct CrawlSummary {
     /// Why this run's 404/410 answers were not counted: most known pages gave one at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gone_withheld: Option<String>,
+    /// Links whose pages redirect to another product (another product of the source, or
+    /// other SKUs): not read, no change; the merchant links the listing anew.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub moved: usize,
+    /// One such link, to show the merchant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_example: Option<String>,
     /// Products confirmed gone earlier whose pages answered again.
     #[serde(skip_serializing_if = "is_zero")]
     pub back: usize,
@@ -313,8 +321,27 @@ async fn crawl_leased(
                     product,
                     validators,
                     warnings,
+                    redirected,
                 } => {
                     reached += 1;
+                    failing_in_a_row = 0;
+                    if let Some(redirected) = &redirected {
+                        let moved = moved::moved(
+                            app,
+                            source,
+                            &plan.tracking_params,
+                            &url,
+                            redirected,
+                            &product,
+                        )
+                        .await?;
+                        if let Some(why) = moved {
+                            tracing::warn!(source = %source.name, %url, "moved: {why}");
+                            summary.moved += 1;
+                            summary.moved_example.get_or_insert(why);
+                            continue;
+                        }
+                    }
                     for warning in &warnings {
                         match warning {
                             crawler::PageWarning::CurrencyUnknown { .. } => {
