@@ -27,8 +27,13 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
             Some(product.title.clone()),
         ));
     }
-    if let Some(listed) = &listing.description {
-        let supplier = product.description.as_deref().unwrap_or_default();
+    // A description or images the page does not offer (its structured data gone or cut short,
+    // a template that stopped showing them) were not read: that is no change, not "now empty".
+    let description = product
+        .description
+        .as_deref()
+        .filter(|d| !catalog::normalize_text(d).is_empty());
+    if let (Some(listed), Some(supplier)) = (&listing.description, description) {
         if catalog::normalize_text(listed) != catalog::normalize_text(supplier) {
             changes.push(change(
                 ChangeKind::DescriptionChanged,
@@ -38,7 +43,7 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
             ));
         }
     }
-    if !listing.images.is_empty() {
+    if !listing.images.is_empty() && !product.images.is_empty() {
         let canonical = |urls: &[String]| -> std::collections::BTreeSet<String> {
             urls.iter()
                 .map(|u| catalog::canonical_image_url(u))
@@ -400,6 +405,12 @@ mod tests {
         assert_eq!(
             got,
             [ChangeKind::DescriptionChanged, ChangeKind::ImagesChanged]
+        );
+        p.description = Some(" \n".into());
+        p.images.clear();
+        assert!(
+            compare(&l, &p, &Rules::default()).is_empty(),
+            "what the page does not offer was not read, it is not removed"
         );
     }
 

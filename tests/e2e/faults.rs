@@ -196,3 +196,31 @@ async fn a_redirect_to_another_product_is_moved_not_a_change() {
     assert_eq!(crawl["sources"][0].get("moved"), None, "{crawl}");
     assert_eq!(crawl["changes"], 0, "{crawl}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn structured_data_gone_or_broken_is_not_read_not_removed_content() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 31,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    // The same products, their images and descriptions only in the JSON-LD that is now gone
+    // (or cut short by a `</script>` in the name); the visible table still shows every variant.
+    sim.set_fault("/products/1.html", Fault::NoStructuredData);
+    sim.set_fault("/products/2.html", Fault::BrokenStructuredData);
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["failed"], serde_json::json!({}), "{crawl}");
+    let changes = shop.json(&["changes", "list", "--json"]);
+    assert_eq!(
+        changes,
+        serde_json::json!([]),
+        "nothing the page stopped offering is a change: {changes}"
+    );
+    sim.clear_faults();
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["changes"], 0, "{crawl}");
+}
