@@ -5,6 +5,21 @@ use catalog::{Availability, Listing, ListingVariant, Product, SpecKey, Variant};
 use crate::link::{fuzzy_links, link_variants};
 use crate::{Change, ChangeKind, Rules};
 
+/// The kinds of change a product's page gave nothing to compare for: a description or images
+/// it does not offer were not read. Such a change is neither found nor gone: an open one stays
+/// open until the page shows the field again.
+pub fn unread(product: &Product) -> Vec<ChangeKind> {
+    let mut unread = Vec::new();
+    let description = product.description.as_deref().unwrap_or_default();
+    if catalog::normalize_text(description).is_empty() {
+        unread.push(ChangeKind::DescriptionChanged);
+    }
+    if product.images.is_empty() {
+        unread.push(ChangeKind::ImagesChanged);
+    }
+    unread
+}
+
 /// Every difference between what the supplier sells now and what the listing shows, under the
 /// merchant's rules (stock is compared with what the rules would show; a listing price off the
 /// pricing rule at an unchanged cost is a `reprice`).
@@ -32,7 +47,7 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
     let description = product
         .description
         .as_deref()
-        .filter(|d| !catalog::normalize_text(d).is_empty());
+        .filter(|_| !unread(product).contains(&ChangeKind::DescriptionChanged));
     if let (Some(listed), Some(supplier)) = (&listing.description, description) {
         if catalog::normalize_text(listed) != catalog::normalize_text(supplier) {
             changes.push(change(
@@ -43,7 +58,7 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
             ));
         }
     }
-    if !listing.images.is_empty() && !product.images.is_empty() {
+    if !listing.images.is_empty() && !unread(product).contains(&ChangeKind::ImagesChanged) {
         let canonical = |urls: &[String]| -> std::collections::BTreeSet<String> {
             urls.iter()
                 .map(|u| catalog::canonical_image_url(u))

@@ -13,7 +13,7 @@ pub mod rules;
 mod text;
 
 pub use change::{Change, ChangeKind, Severity};
-pub use compare::{compare, new_style, product_back, product_gone};
+pub use compare::{compare, new_style, product_back, product_gone, unread};
 pub use decide::{decide, decide_without_product, Action, Proposal, Update};
 pub use rules::{Policy, Rules, RulesConfig, RulesError};
 pub use text::{render_text_diff, similarity};

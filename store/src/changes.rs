@@ -241,16 +241,18 @@ async fn flapped_change(
 }
 
 /// Resolves the open changes of `listing` on `product_url` that the latest comparison no longer
-/// found: the supplier is back to what the listing shows.
+/// found: the supplier is back to what the listing shows. Changes of the `unread` kinds stay:
+/// the page gave nothing to compare them with.
 pub(crate) async fn resolve_obsolete(
     tx: &mut Transaction<'static, Any>,
     listing: &ListingId,
     product_url: &str,
     still_found: &[String],
+    unread: &[&str],
 ) -> Result<u64, StoreError> {
     let op = "resolve changes that went away";
     // An approved change that no longer holds is resolved too: applying it would be wrong now.
-    let rows = sqlx::query("SELECT id, fingerprint FROM changes WHERE status IN ('open', 'approved') AND listing_id = $1 AND product_url = $2")
+    let rows = sqlx::query("SELECT id, kind, fingerprint FROM changes WHERE status IN ('open', 'approved') AND listing_id = $1 AND product_url = $2")
         .bind(listing.as_str())
         .bind(product_url)
         .fetch_all(&mut **tx)
@@ -259,7 +261,8 @@ pub(crate) async fn resolve_obsolete(
     let mut resolved = 0;
     for row in rows {
         let fingerprint: String = row.try_get("fingerprint").op(op)?;
-        if still_found.contains(&fingerprint) {
+        let kind: String = row.try_get("kind").op(op)?;
+        if still_found.contains(&fingerprint) || unread.contains(&kind.as_str()) {
             continue;
         }
         let id: i64 = row.try_get("id").op(op)?;

@@ -478,6 +478,11 @@ async fn record_in(
             recorded += 1;
         }
     }
+    // What the page gave nothing to compare for is not gone: its open changes stay open.
+    let unread: Vec<&str> = diff::unread(page.product)
+        .iter()
+        .map(diff::ChangeKind::as_str)
+        .collect();
     for listing in page.compared {
         let still_found: Vec<String> = page
             .changes
@@ -487,7 +492,7 @@ async fn record_in(
             })
             .map(|p| p.change.fingerprint())
             .collect();
-        resolve_obsolete(tx, listing, url, &still_found).await?;
+        resolve_obsolete(tx, listing, url, &still_found, &unread).await?;
         sqlx::query("UPDATE links SET diffed_version = $1 WHERE listing_id = $2")
             .bind(version)
             .bind(listing.as_str())
