@@ -29,6 +29,7 @@ pub use platform::magento_config;
 /// A Shopify product object (`/products/<handle>.js` or `.json`) as findings.
 pub use platform::shopify_product as platform_shopify;
 pub use visible::canonical_link;
+pub(crate) use visible::shown_sentences;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {

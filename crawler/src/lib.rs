@@ -215,9 +215,33 @@ pub fn read_page(
             warnings,
         })
     }));
-    read.unwrap_or_else(|_| {
+    let read = read.unwrap_or_else(|_| {
         Err(PageFailure::Extract(ExtractError::Crashed {
             url: url.to_string(),
         }))
-    })
+    });
+    // A product behind a regional or login wall is not what the supplier sells: nothing on
+    // such a page is read. A wall only hides a price or reads as sold out, so it is looked for
+    // only where the reading has an unpriced or sold-out variant, or none (reading a page's
+    // shown sentences costs about as much as extracting it).
+    let walled =
+        match &read {
+            Ok(reading) => {
+                reading.product.variants.iter().any(|v| {
+                    v.price.is_none() || v.stock.status == catalog::Availability::OutOfStock
+                }) || reading.product.variants.is_empty()
+            }
+            Err(failure) => failure.class() == FailureClass::Extraction,
+        };
+    if walled {
+        let wall = std::panic::catch_unwind(|| blocked::wall(html)).unwrap_or_default();
+        if let Some(reason) = wall {
+            return Err(PageFailure::Fetch(FetchError::Blocked {
+                url: url.clone(),
+                status: 200,
+                reason: Some(reason),
+            }));
+        }
+    }
+    read
 }

@@ -241,3 +241,40 @@ async fn structured_data_gone_or_broken_is_not_read_not_removed_content() {
     let changes = change_keys(&shop.json(&["changes", "list", "--json"]));
     assert_eq!(changes, open_before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regional_or_login_wall_at_200_is_blocked_not_sold_out() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 31,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    sim.set_fault("/products/1.html", Fault::RegionWall);
+    sim.set_fault("/products/2.html", Fault::LoginWall);
+    let crawl = shop.json(&["crawl", "--json"]);
+    assert_eq!(crawl["failed"]["blocked"], 2, "{crawl}");
+    assert_eq!(crawl["changes"], 0, "{crawl}");
+    let changes = shop.json(&["changes", "list", "--json"]);
+    assert_eq!(changes, serde_json::json!([]), "{changes}");
+    // `extract` reads as `crawl` does: the wall, named.
+    let out = shop.run(&[
+        "extract",
+        &sim.product_url(1),
+        "--json",
+        "--allow-private-networks",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("regional wall"), "{said}");
+    let out = shop.run(&[
+        "extract",
+        &sim.product_url(2),
+        "--json",
+        "--allow-private-networks",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("login wall"), "{said}");
+}

@@ -151,32 +151,39 @@ fn offered(html: &str) -> &'static str {
 /// The first sentence of the product's block that says it cannot be bought.
 fn sold_out_sentence(html: &str) -> Option<String> {
     let (_, block) = product_block(html);
-    let html = &html[block];
-    let mut at = 0;
     let mut sold_out = None;
-    let mut check = |text: &str| {
-        if sold_out.is_some() {
-            return;
+    shown_sentences(&html[block], &mut |sentence| {
+        if sold_out.is_none()
+            && sentence.chars().count() <= 160
+            && catalog::parse_stock(sentence).status == catalog::Availability::OutOfStock
+        {
+            sold_out = Some(sentence.to_owned());
         }
+    });
+    sold_out
+}
+
+/// Calls `f` with each sentence the shopper sees in `html`, trimmed and not empty: the text of
+/// each block-level element, split at line breaks and separators (`|`, `•`), without scripts,
+/// styles, select menus and hidden elements (see [`hidden_elements`]).
+pub(crate) fn shown_sentences(html: &str, f: &mut impl FnMut(&str)) {
+    let mut check = |text: &str| {
         for sentence in plain_text(text).split(['\n', '|', '•']) {
             let sentence = sentence.trim();
-            if !sentence.is_empty()
-                && sentence.chars().count() <= 160
-                && catalog::parse_stock(sentence).status == catalog::Availability::OutOfStock
-            {
-                sold_out = Some(sentence.to_owned());
-                return;
+            if !sentence.is_empty() {
+                f(sentence);
             }
         }
     };
-    let mut skipped: std::collections::BTreeSet<(usize, usize)> =
-        ["script", "style", "noscript", "select", "option"]
-            .iter()
-            .flat_map(|name| {
-                scan::elements(html, name, |_| true)
-                    .map(|(t, inner)| (t.start, t.end + inner.len()))
-            })
-            .collect();
+    let mut at = 0;
+    let mut skipped: std::collections::BTreeSet<(usize, usize)> = [
+        "script", "style", "noscript", "select", "option", "template",
+    ]
+    .iter()
+    .flat_map(|name| {
+        scan::elements(html, name, |_| true).map(|(t, inner)| (t.start, t.end + inner.len()))
+    })
+    .collect();
     skipped.extend(hidden_elements(html));
     for (start, end) in skipped {
         if start >= at {
@@ -185,7 +192,6 @@ fn sold_out_sentence(html: &str) -> Option<String> {
         }
     }
     text_nodes(&html[at.min(html.len())..], &mut check);
-    sold_out
 }
 
 /// Elements the shopper does not see: `hidden`, `aria-hidden="true"`, `display:none` or
