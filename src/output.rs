@@ -103,6 +103,9 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
         plural(s.changes, "change", "changes"),
         plural(s.new_styles, "new style", "new styles"),
     );
+    if let Some(why) = &s.interrupted {
+        line.push_str(&format!("\n  {why}"));
+    }
     if let Some(why) = &s.paused {
         line.push_str(&format!("\n  {why}"));
     }

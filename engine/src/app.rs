@@ -29,6 +29,8 @@ pub struct App {
     pub mailer: Arc<dyn notify::Mailer>,
     /// What time it is when how long something lasted matters (the system clock).
     pub clock: Arc<dyn crate::Clock>,
+    /// Asked to stop (by a signal): crawls end after the batch they are recording.
+    pub stop: crate::Stop,
 }
 
 /// The mailer the configuration names: SMTP with `[email] smtp_url` (the password from
@@ -84,10 +86,15 @@ impl App {
         Ok(App {
             store,
             fetcher,
-            worker: format!("specsync-{}-{started}", std::process::id()),
+            worker: format!(
+                "specsync pid {} on {} #{started}",
+                std::process::id(),
+                hostname()
+            ),
             progress: Arc::new(NoProgress),
             mailer: mailer(&config)?,
             clock: Arc::new(crate::SystemClock),
+            stop: crate::Stop::default(),
             config,
         })
     }
@@ -251,4 +258,14 @@ impl App {
     ) -> Vec<diff::Proposal> {
         self.config.rules.judge(source, listing, product)
     }
+}
+
+/// This machine's name, to tell the operator where a lease's holder runs.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "this machine".into())
 }

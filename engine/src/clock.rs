@@ -39,3 +39,34 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// A moment soon after `now` for a message: its UTC time of day and how far off it is
+/// (`01:45:12 UTC, in 42 s`), or `now` when it has passed.
+pub fn describe_ms(at_ms: i64, now_ms: i64) -> String {
+    let left = at_ms.saturating_sub(now_ms);
+    if left <= 0 {
+        return "now".into();
+    }
+    let secs_of_day = at_ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC, in {} s",
+        secs_of_day / 3600,
+        secs_of_day / 60 % 60,
+        secs_of_day % 60,
+        (left + 999) / 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_moment_is_told_as_its_utc_time_and_how_far_off_it_is() {
+        // 08:00:00 UTC on a day in 2027.
+        let now = 1_800_000_000_000 - 1_800_000_000_000 % 86_400_000 + 8 * 3_600_000;
+        assert_eq!(
+            super::describe_ms(now + 42_500, now),
+            "08:00:42 UTC, in 43 s"
+        );
+        assert_eq!(super::describe_ms(now - 1, now), "now");
+    }
+}

@@ -25,6 +25,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The crawl could not renew its source's lease in time and another worker took it over.
+    #[error("{0}")]
+    LeaseLost(String),
     /// A task of the run ended by a panic: a bug, reported as such.
     #[error("{what} crashed")]
     Crashed {
@@ -47,6 +50,7 @@ impl Error {
             Error::Fetcher(_)
             | Error::Deliver { .. }
             | Error::Read { .. }
+            | Error::LeaseLost(_)
             | Error::Crashed { .. } => false,
         }
     }

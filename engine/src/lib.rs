@@ -14,6 +14,7 @@ pub mod import;
 pub mod plan;
 pub mod progress;
 pub mod rules;
+mod stop;
 
 pub use app::{App, ImportSummary};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -23,3 +24,4 @@ pub use deliver::{next_attempt_at, proposal_of, DeliveryReport, Due, FailedAlert
 pub use error::{Error, Result};
 pub use plan::SourcePlan;
 pub use rules::RuleSet;
+pub use stop::{signal_name, Stop};

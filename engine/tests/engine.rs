@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::{App, Config, ManualClock};
+use engine::{App, Clock, Config, ManualClock};
 use fixtures::{SimConfig, SupplierSim};
 use store::{ChangeFilter, NewSource, SourceSettings};
 
@@ -425,5 +425,86 @@ async fn structured_and_visible_stock_disagreeing_is_no_change_and_reported() {
             .iter()
             .all(|v| v.stock.status == catalog::Availability::Unknown),
         "{stored:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_workers_lease_frees_the_source_a_minute_later_by_the_apps_clock() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 7,
+        products: 4,
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, clock) = app_with_clock(dir.path()).await;
+    app.add_source(SOURCE, &sim.base_url(), settings("100/s"))
+        .await
+        .expect("source");
+    let source = app
+        .store
+        .source(SOURCE)
+        .await
+        .expect("read")
+        .expect("source");
+    // A worker took the lease and died (kill -9): it never renews it nor gives it back.
+    let now = clock.now_ms();
+    assert!(app
+        .store
+        .acquire_lease(source.id, "a dead worker", now, 60_000)
+        .await
+        .expect("lease"));
+    let skipped = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(skipped[0].skipped_until, Some(now + 60_000));
+    assert!(
+        skipped[0]
+            .skipped
+            .as_deref()
+            .is_some_and(|s| s.contains("a dead worker")),
+        "{:?}",
+        skipped[0].skipped
+    );
+    clock.advance(Duration::from_secs(59));
+    assert!(app.crawl_sources(&[]).await.expect("crawl")[0]
+        .skipped
+        .is_some());
+    clock.advance(Duration::from_secs(2));
+    let crawled = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!((crawled[0].skipped.as_deref(), crawled[0].pages), (None, 4));
+    // Given back at its end: the next crawl runs too.
+    let again = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(again[0].skipped, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_asked_before_a_crawl_records_nothing_and_gives_the_source_back() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 7,
+        products: 4,
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, _clock) = app_with_clock(dir.path()).await;
+    app.add_source(SOURCE, &sim.base_url(), settings("100/s"))
+        .await
+        .expect("source");
+    app.stop.request(15);
+    let stopped = app.crawl_sources(&[]).await.expect("crawl");
+    assert_eq!(stopped[0].stopped_by, Some(15));
+    assert_eq!(stopped[0].products, 0);
+    let source = app
+        .store
+        .source(SOURCE)
+        .await
+        .expect("read")
+        .expect("source");
+    assert_eq!(
+        source.crawls, 0,
+        "an interrupted crawl is no completed crawl"
+    );
+    assert_eq!(
+        app.store.lease_holder(source.id).await.expect("lease"),
+        None
     );
 }

@@ -10,11 +10,34 @@ pub async fn run(app: &App, names: &[String], json: bool) -> anyhow::Result<()> 
     let report = app.deliver(Due::Now).await?;
     print(&summaries, &report, json);
     undelivered(&report)?;
-    reached(&summaries)
+    finished(&summaries)
+}
+
+/// How a crawl of these sources ends: stopped by a signal (exit 128 + n), a source reached
+/// nothing (1), a source skipped because another worker crawls it (75), else done.
+pub fn finished(summaries: &[CrawlSummary]) -> anyhow::Result<()> {
+    if let Some(signal) = summaries.iter().find_map(|s| s.stopped_by) {
+        return Err(crate::error::Stopped(signal).into());
+    }
+    reached(summaries)?;
+    let skipped: Vec<&str> = summaries
+        .iter()
+        .filter(|s| s.skipped.is_some())
+        .map(|s| s.source.as_str())
+        .collect();
+    match skipped.as_slice() {
+        [] => Ok(()),
+        names => Err(crate::error::Skipped(format!(
+            "{} not crawled: another worker is crawling {} (see above)",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" }
+        ))
+        .into()),
+    }
 }
 
 /// A crawl that reached none of a source's pages failed (exit 1), whatever it recorded.
-pub fn reached(summaries: &[CrawlSummary]) -> anyhow::Result<()> {
+fn reached(summaries: &[CrawlSummary]) -> anyhow::Result<()> {
     let failed: Vec<&str> = summaries
         .iter()
         .filter(|s| s.reached_nothing)

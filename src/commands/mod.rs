@@ -49,9 +49,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             url,
             confirm,
         } => listings::link(&app, &listing, url, confirm).await,
-        Command::Crawl { sources, json } => crawl::run(&app, &sources, json).await,
+        Command::Crawl { sources, json } => {
+            stop_on_signals(&app.stop)?;
+            crawl::run(&app, &sources, json).await
+        }
         Command::Deliver { retry_now, json } => deliver::run(&app, retry_now, json).await,
-        Command::Resync(args) => resync::run(&app, args).await,
+        Command::Resync(args) => {
+            if !args.dry_run {
+                stop_on_signals(&app.stop)?;
+            }
+            resync::run(&app, args).await
+        }
         Command::Diff { listings, json } => diff::run(&app, &listings, json).await,
         Command::Changes(ChangesCommand::List {
             status,
@@ -65,6 +73,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             changes::reject(&app, ids, reason).await
         }
     }
+}
+
+/// SIGTERM, SIGINT (Ctrl-C) and SIGHUP ask a crawl to stop after the batch it is recording
+/// and give its leases back; a second one stops at once (exit 128 + its number). Other
+/// commands keep the default (their writes are transactions: a kill loses nothing).
+fn stop_on_signals(stop: &engine::Stop) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    for (kind, number) in [
+        (SignalKind::terminate(), 15),
+        (SignalKind::interrupt(), 2),
+        (SignalKind::hangup(), 1),
+    ] {
+        let mut signals = signal(kind)?;
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            while signals.recv().await.is_some() {
+                let name = engine::signal_name(number);
+                if stop.requested().is_some() {
+                    eprintln!("{name}: stopping at once");
+                    std::process::exit(128 + number);
+                }
+                eprintln!(
+                    "{name}: stopping after the batch being recorded, and giving the sources \
+                     back (again to stop at once)"
+                );
+                stop.request(number);
+            }
+        });
+    }
+    Ok(())
 }
 
 /// The app, with a progress bar for crawls when stderr is a terminal.

@@ -56,8 +56,10 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
     }
     let summary = app.crawl_urls(&source, vec![url]).await?;
     let report = app.deliver(engine::Due::Now).await?;
-    super::crawl::print(&[summary], &report, args.json);
-    super::crawl::undelivered(&report)
+    let summaries = [summary];
+    super::crawl::print(&summaries, &report, args.json);
+    super::crawl::undelivered(&report)?;
+    super::crawl::finished(&summaries)
 }
 
 async fn dry_run(

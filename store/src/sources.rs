@@ -228,15 +228,16 @@ impl Store {
         Ok(())
     }
 
-    /// Takes the lease on a source for `ttl_ms` if it is free, expired or already `holder`'s.
-    /// Returns whether `holder` holds it now.
+    /// Takes the lease on a source until `now + ttl_ms` if it is free, expired or already
+    /// `holder`'s (times in ms since the epoch, by the caller's clock). Returns whether `holder`
+    /// holds it now.
     pub async fn acquire_lease(
         &self,
         source_id: i64,
         holder: &str,
+        now: i64,
         ttl_ms: i64,
     ) -> Result<bool, StoreError> {
-        let now = now_ms();
         let done = sqlx::query(
             "INSERT INTO source_leases (source_id, holder, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (source_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
@@ -253,15 +254,36 @@ impl Store {
     }
 
     /// Gives a lease back (if `holder` still holds it), noting when, for the next holder.
-    pub async fn release_lease(&self, source_id: i64, holder: &str) -> Result<(), StoreError> {
+    pub async fn release_lease(
+        &self,
+        source_id: i64,
+        holder: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE source_leases SET holder = '', expires_at = 0, released_at = $1 WHERE source_id = $2 AND holder = $3")
-            .bind(now_ms())
+            .bind(now)
             .bind(source_id)
             .bind(holder)
             .execute(&self.pool)
             .await
             .op("give back a source's lease")?;
         Ok(())
+    }
+
+    /// Who holds the source's lease and until when (ms since the epoch), if anyone does: an
+    /// expired lease is still shown, for the caller to compare with its clock.
+    pub async fn lease_holder(&self, source_id: i64) -> Result<Option<(String, i64)>, StoreError> {
+        let op = "read a source's lease";
+        let row = sqlx::query(
+            "SELECT holder, expires_at FROM source_leases WHERE source_id = $1 AND holder <> ''",
+        )
+        .bind(source_id)
+        .fetch_optional(&self.pool)
+        .await
+        .op(op)?;
+        row.map(|r| Ok((r.try_get("holder")?, r.try_get("expires_at")?)))
+            .transpose()
+            .op(op)
     }
 
     /// When the source's lease was last given back (ms since the epoch), if ever.
@@ -300,9 +322,25 @@ impl Store {
         row.try_get("id").op("start a crawl run")
     }
 
-    /// Ends a run: its summary (JSON), and the source's health: a run that reached no page at all
-    /// counts as a failure in a row.
-    /// Finishes a crawl run: its summary, the source's crawl count and health. When this run is
+    /// Ends a run stopped before its last page (by a signal): its summary is kept; it counts
+    /// neither for nor against the source's health, and is no completed crawl.
+    pub async fn finish_run_interrupted(
+        &self,
+        run_id: i64,
+        summary: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE crawl_runs SET finished_at = $1, summary = $2 WHERE id = $3")
+            .bind(now_ms())
+            .bind(summary)
+            .bind(run_id)
+            .execute(&self.pool)
+            .await
+            .op("finish an interrupted crawl run")?;
+        Ok(())
+    }
+
+    /// Finishes a crawl run: its summary (JSON), the source's crawl count and health (a run
+    /// that reached no page at all counts as a failure in a row). When this run is
     /// the `check.alert_after`th in a row to reach no page, the health alert is queued in the
     /// same transaction (once per incident: the crawls after it are past the threshold); when it
     /// ends such an incident, the recovery is queued likewise. Returns whether it queued the

@@ -11,6 +11,7 @@ mod faults;
 mod guard;
 mod health;
 mod helpers;
+mod lease;
 mod linking;
 mod parse;
 mod politeness;

@@ -66,6 +66,16 @@ pub struct CrawlSummary {
     /// Why the source was not crawled by this worker (another one holds it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// When the other worker's lease runs out if it stops renewing it (ms since the epoch):
+    /// the source can be crawled then at the latest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped_until: Option<i64>,
+    /// Why the crawl stopped before its last page (a signal); what it had fetched is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+    /// The signal that stopped it.
+    #[serde(skip)]
+    pub stopped_by: Option<i32>,
     /// Why discovery failed, when it did (known products were crawled anyway).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_error: Option<String>,
@@ -103,6 +113,11 @@ pub struct CrawlSummary {
     /// crawl, whatever else it says.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reached_nothing: bool,
+}
+
+/// Pages a run got an answer for or gave up on.
+fn progress_done(summary: &CrawlSummary, reached: usize) -> usize {
+    reached + summary.failed.values().sum::<usize>()
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -187,15 +202,26 @@ pub async fn crawl_pages(app: &App, source: &Source, urls: Vec<Url>) -> Result<C
 /// Crawls under the source's lease: one worker at a time per source.
 async fn crawl(app: &App, source: &Source, only: Option<Vec<Url>>) -> Result<CrawlSummary> {
     let plan = prepare(app, source)?;
-    let Some(mut lease) = Lease::acquire(app, source, &plan).await? else {
-        return Ok(CrawlSummary {
-            source: source.name.clone(),
-            skipped: Some("another worker is crawling this source".into()),
-            ..CrawlSummary::default()
-        });
+    let lease = match Lease::acquire(app, source, &plan).await? {
+        Ok(lease) => lease,
+        Err(held) => {
+            return Ok(CrawlSummary {
+                source: source.name.clone(),
+                skipped: Some(format!(
+                    "another worker ({}) is crawling this source; it renews its lease while it                      crawls, so it can be crawled when that crawl ends, or at {} if that worker                      died",
+                    held.holder,
+                    crate::clock::describe_ms(held.until, app.clock.now_ms()),
+                )),
+                skipped_until: Some(held.until),
+                ..CrawlSummary::default()
+            })
+        }
     };
-    let result = crawl_leased(app, source, &plan, only, &mut lease).await;
-    // Given back whatever happened; a worker that dies leaves it to expire.
+    let result = tokio::select! {
+        result = crawl_leased(app, source, &plan, only) => result,
+        lost = lease.keep(&source.name) => Err(lost),
+    };
+    // Given back whatever happened (a signal too); a worker that dies leaves it to expire.
     lease.release().await?;
     result
 }
@@ -205,7 +231,6 @@ async fn crawl_leased(
     source: &Source,
     plan: &SourcePlan,
     only: Option<Vec<Url>>,
-    lease: &mut Lease<'_>,
 ) -> Result<CrawlSummary> {
     let started = std::time::Instant::now();
     let run_id = app.store.start_run(source.id).await?;
@@ -293,7 +318,14 @@ async fn crawl_leased(
     let (answered, outcomes) = tokio::sync::mpsc::channel(BATCH / 4);
     let fetching = async move {
         let mut pages = pages;
-        while let Some(outcome) = pages.next().await {
+        loop {
+            let outcome = tokio::select! {
+                biased;
+                // Asked to stop: the pages in flight are left; the recorder ends its batch.
+                () = app.stop.wait() => break,
+                outcome = pages.next() => outcome,
+            };
+            let Some(outcome) = outcome else { break };
             if answered.send(outcome).await.is_err() {
                 // The recorder stopped (the host was paused, or a write failed).
                 break;
@@ -308,14 +340,19 @@ async fn crawl_leased(
     let recording = async {
         // Owned here: when recording ends, early or not, the channel closes and fetching stops.
         let mut outcomes = outcomes;
-        while let Some(joined) = outcomes.recv().await {
+        loop {
+            let joined = tokio::select! {
+                biased;
+                () = app.stop.wait() => break,
+                joined = outcomes.recv() => joined,
+            };
+            let Some(joined) = joined else { break };
             // A page task ends only by returning or by a panic, which is a bug to report as such.
             let (url, outcome) = joined.map_err(|source| Error::Crashed {
                 what: "a page's fetch task",
                 source,
             })?;
             progress.page_done();
-            lease.renew_if_due().await?;
             match outcome {
                 PageOutcome::Product {
                     product,
@@ -421,6 +458,21 @@ async fn crawl_leased(
     let ((), recorded) = tokio::join!(fetching, recording);
     recorded?;
     drop(progress);
+    if let Some(signal) = app.stop.requested() {
+        // What was fetched is recorded; the rest waits for the next crawl. A run cut short
+        // decides on no 404 and counts for nothing in the source's health.
+        summary.stopped_by = Some(signal);
+        summary.interrupted = Some(format!(
+            "stopped by {} after {} of {} pages: what was fetched is recorded, the rest waits \
+             for the next crawl",
+            crate::signal_name(signal),
+            progress_done(&summary, reached),
+            summary.pages
+        ));
+        let json = serde_json::to_string(&summary).unwrap_or_default();
+        app.store.finish_run_interrupted(run_id, &json).await?;
+        return Ok(summary);
+    }
     // A 404 is the host answering: it is not failing, unless most known pages give one at once.
     let site_failing =
         record_gone_pages(app, source, run_id, &gone, known_attempted, &mut summary).await?;

@@ -581,42 +581,42 @@ async fn one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken(b
     let c = Crawled::new(backend).await;
     let store = &c.store;
     assert!(store
-        .acquire_lease(c.source_id, "worker-a", 60_000)
+        .acquire_lease(c.source_id, "worker-a", store::now_ms(), 60_000)
         .await
         .expect("a"));
     assert!(
         !store
-            .acquire_lease(c.source_id, "worker-b", 60_000)
+            .acquire_lease(c.source_id, "worker-b", store::now_ms(), 60_000)
             .await
             .expect("b"),
         "held by a"
     );
     assert!(
         store
-            .acquire_lease(c.source_id, "worker-a", 60_000)
+            .acquire_lease(c.source_id, "worker-a", store::now_ms(), 60_000)
             .await
             .expect("renew"),
         "a renews"
     );
     store
-        .release_lease(c.source_id, "worker-b")
+        .release_lease(c.source_id, "worker-b", store::now_ms())
         .await
         .expect("b cannot release a's lease");
     assert!(!store
-        .acquire_lease(c.source_id, "worker-b", 60_000)
+        .acquire_lease(c.source_id, "worker-b", store::now_ms(), 60_000)
         .await
         .expect("b"));
     store
-        .release_lease(c.source_id, "worker-a")
+        .release_lease(c.source_id, "worker-a", store::now_ms())
         .await
         .expect("release");
     assert!(store
-        .acquire_lease(c.source_id, "worker-b", -1)
+        .acquire_lease(c.source_id, "worker-b", store::now_ms(), -1)
         .await
         .expect("b takes it"));
     // b's lease expired at once (a worker that died): c may take it.
     assert!(store
-        .acquire_lease(c.source_id, "worker-c", 60_000)
+        .acquire_lease(c.source_id, "worker-c", store::now_ms(), 60_000)
         .await
         .expect("c"));
     c.remove().await;
