@@ -278,3 +278,57 @@ async fn a_regional_or_login_wall_at_200_is_blocked_not_sold_out() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("login wall"), "{said}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_over_the_cap_leaves_the_host_alone_for_the_run_and_says_so() {
+    let sim = SupplierSim::start(SimConfig {
+        seed: 31,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = Shop::new();
+    shop.connect(&sim);
+    shop.ok(&["crawl"]);
+    let limited = ["/products/3.html", "/products/6.html", "/products/9.html"];
+    for path in limited {
+        sim.set_fault(
+            path,
+            Fault::RateLimited {
+                retry_after_secs: 3600,
+            },
+        );
+    }
+    let before = sim.requests().len();
+    let crawl = shop.run(&["crawl", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&crawl.stdout).expect("json");
+    let source = &json["sources"][0];
+    let paused = source["paused"].as_str().expect("paused");
+    assert!(
+        paused.contains("left alone for 3600 s (Retry-After)"),
+        "{paused}"
+    );
+    let asked: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .skip(before)
+        .map(|(_, p)| p)
+        .collect();
+    // The first 429 ends it: no page is asked twice, and the other limited pages at most
+    // while it was in flight (four pages at a time).
+    let limited_asked = asked
+        .iter()
+        .filter(|p| limited.contains(&p.as_str()))
+        .count();
+    assert!((1..=3).contains(&limited_asked), "{asked:?}");
+    for path in limited {
+        assert!(
+            asked.iter().filter(|p| *p == path).count() <= 1,
+            "{asked:?}"
+        );
+    }
+    assert_eq!(source["changes"], 0, "{json}");
+    let said = shop.run(&["crawl"]);
+    let text = String::from_utf8_lossy(&said.stdout);
+    assert!(text.contains("longer than this crawler waits"), "{text}");
+}

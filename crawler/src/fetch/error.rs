@@ -72,6 +72,14 @@ pub enum FetchError {
         /// of its largest error.
         reason: Box<crate::guard::Refusal>,
     },
+    /// Not asked: the host said to wait longer than the crawler waits (`Retry-After` over
+    /// the cap), so it is left alone until then.
+    #[error("{url}: not asked: the supplier said to wait {}s before asking again (Retry-After), longer than the {}s this crawler waits; the host is left alone until then", asked.as_secs(), cap.as_secs())]
+    HeldOff {
+        url: Url,
+        asked: Duration,
+        cap: Duration,
+    },
     #[error("failed to build the HTTP client")]
     Client(#[source] reqwest::Error),
     #[error("host {host}: {reason}")]
@@ -82,7 +90,9 @@ impl FetchError {
     pub fn class(&self) -> FailureClass {
         match self {
             FetchError::Transient { .. } | FetchError::Client(_) => FailureClass::Transient,
-            FetchError::RateLimited { .. } => FailureClass::RateLimited,
+            FetchError::RateLimited { .. } | FetchError::HeldOff { .. } => {
+                FailureClass::RateLimited
+            }
             FetchError::Blocked { .. } => FailureClass::Blocked,
             FetchError::Gone { .. } => FailureClass::Gone,
             FetchError::Permanent { .. }

@@ -72,6 +72,9 @@ struct HostState {
     clients: Option<HostClients>,
     /// No request before this time (the host said to slow down: 429, 503 with Retry-After).
     paused_until: Option<tokio::time::Instant>,
+    /// No request before this time, and none waits for it: the host asked for a longer wait
+    /// than the cap (when, and how long it asked for).
+    held_off: Option<(tokio::time::Instant, Duration)>,
 }
 
 impl HostState {
@@ -84,6 +87,7 @@ impl HostState {
             limits,
             clients: None,
             paused_until: None,
+            held_off: None,
         }
     }
 
@@ -236,6 +240,27 @@ impl Hosts {
                 state.paused_until = Some(until);
             }
         });
+    }
+
+    /// Leaves `host` alone for `asked` (a `Retry-After` longer than the crawler waits): its
+    /// pages fail at once until then, without a request.
+    pub fn hold_off(&self, host: &str, asked: Duration) {
+        let until = tokio::time::Instant::now() + asked;
+        self.with_state(host, |state| {
+            if state.held_off.is_none_or(|(at, _)| at < until) {
+                state.held_off = Some((until, asked));
+            }
+        });
+    }
+
+    /// How long `host` asked to be left alone, if it is left alone now.
+    pub fn held_off(&self, host: &str) -> Option<Duration> {
+        let now = tokio::time::Instant::now();
+        self.lock()
+            .get(host)
+            .and_then(|s| s.held_off)
+            .filter(|(until, _)| *until > now)
+            .map(|(_, asked)| asked)
     }
 
     /// Until when `host` is paused, if it is.

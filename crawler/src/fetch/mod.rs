@@ -251,6 +251,13 @@ impl Fetcher {
         }
     }
 
+    /// How long `host` asked to be left alone, if it asked for longer than the crawler waits
+    /// (`Retry-After` over [`FetcherConfig::max_retry_after`]) and that time has not passed:
+    /// its pages fail at once, unasked, until then.
+    pub fn held_off(&self, host: &str) -> Option<Duration> {
+        self.hosts.held_off(host)
+    }
+
     /// Fetches `url` unless it is the same as when `known` was taken (ETag, Last-Modified, or
     /// the same body), retrying transient and rate-limited failures.
     pub async fn fetch_if_changed(
@@ -268,13 +275,37 @@ impl Fetcher {
         let host = url.host_str().unwrap_or_default();
         let mut attempt = 0;
         loop {
+            let held_off = |asked| FetchError::HeldOff {
+                url: url.clone(),
+                asked,
+                cap: self.config.max_retry_after,
+            };
+            if let Some(asked) = self.hosts.held_off(host) {
+                return Err(held_off(asked));
+            }
             let turn = self.hosts.turn(host);
             let Ok(_slot) = turn.slots.acquire().await else {
                 unreachable!("the semaphore is never closed")
             };
             let _global = self.take_turn(host, &turn.limiter).await;
+            // Left alone while this waited its turn: not asked after all.
+            if let Some(asked) = self.hosts.held_off(host) {
+                return Err(held_off(asked));
+            }
             let result = self.fetch_once(url, known).await;
             let Err(error) = result else { return result };
+            if let FetchError::RateLimited {
+                retry_after: Some(asked),
+                ..
+            } = &error
+            {
+                if *asked > self.config.max_retry_after {
+                    // Longer than the crawler waits: no page of the host waits for it (each
+                    // would hold the crawl for the cap); the host is left alone until then.
+                    self.hosts.hold_off(host, *asked);
+                    return Err(error);
+                }
+            }
             if let FetchError::RateLimited { retry_after, .. } = &error {
                 // The whole host slows down, not just this page.
                 let pause = retry_after

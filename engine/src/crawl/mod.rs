@@ -436,6 +436,20 @@ async fn crawl_leased(
                         failing_in_a_row = 0;
                         continue;
                     }
+                    if failure.class() == FailureClass::RateLimited {
+                        if let Some(asked) = url.host_str().and_then(|h| app.fetcher.held_off(h)) {
+                            // The host asked for more than the crawler waits: the rest is not
+                            // asked this run (each page would fail unasked anyway).
+                            summary.paused = Some(format!(
+                                "the supplier asked to be left alone for {} s (Retry-After), \
+                                 longer than this crawler waits: the rest of its pages were not \
+                                 asked this run ({failure})",
+                                asked.as_secs()
+                            ));
+                            last_error = Some(failure.to_string());
+                            break;
+                        }
+                    }
                     failing_in_a_row += 1;
                     last_error = Some(failure.to_string());
                     if failing_in_a_row >= PAUSE_AFTER_FAILURES {
