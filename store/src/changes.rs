@@ -247,7 +247,7 @@ pub(crate) async fn resolve_obsolete(
     tx: &mut Transaction<'static, Any>,
     listing: &ListingId,
     product_url: &str,
-    still_found: &[String],
+    still_found: &std::collections::HashSet<String>,
     unread: &[&str],
 ) -> Result<u64, StoreError> {
     let op = "resolve changes that went away";

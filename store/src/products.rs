@@ -484,7 +484,7 @@ async fn record_in(
         .map(diff::ChangeKind::as_str)
         .collect();
     for listing in page.compared {
-        let still_found: Vec<String> = page
+        let still_found: std::collections::HashSet<String> = page
             .changes
             .iter()
             .filter(|p| {

@@ -79,7 +79,7 @@ async fn an_upgrade_from_the_previous_release_keeps_every_change_and_delivery(ba
     let (url, db) = open_url(backend).await;
     previous_release_database(backend, &url).await;
     let store = Store::open(&url).await.expect("upgrade");
-    assert_eq!(store.schema_version(), 10);
+    assert_eq!(store.schema_version(), 11);
     let changes = store.changes(&Default::default()).await.expect("changes");
     assert_eq!(changes.iter().map(|c| c.id).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(changes[1].status, store::ChangeStatus::Resolved);
