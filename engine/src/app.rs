@@ -214,11 +214,7 @@ impl App {
     /// A page URL as the source it belongs to keys it: canonical, without the source's own
     /// tracking parameters too (so a merchant's link names the page the crawl fetches).
     pub async fn canonical_for_source(&self, url: &Url) -> Result<Url> {
-        let extra = match self.source_for(url).await {
-            Ok(source) => source.settings.tracking_params,
-            Err(_) => Vec::new(),
-        };
-        Ok(crawler::canonical_url(url, &extra))
+        Ok(canonical_among(&self.store.sources().await?, url))
     }
 
     /// Links a listing to a supplier page, keyed as its source keys it.
@@ -231,21 +227,54 @@ impl App {
     /// Imports a listings file; everything is validated before anything is stored, so a bad
     /// file changes nothing.
     pub async fn import_listings(&self, file: &Path) -> Result<ImportSummary> {
-        let imported = crate::import::read_file(file, &self.config.option_names)?;
-        let mut summary = ImportSummary {
-            listings: 0,
-            variants: 0,
-            linked: 0,
-        };
-        for item in &imported {
-            self.store.upsert_listing(&item.listing).await?;
-            summary.listings += 1;
-            summary.variants += item.listing.variants.len();
-            if let Some(url) = &item.supplier_url {
-                self.link(&item.listing.id, url).await?;
-                summary.linked += 1;
+        let shown = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Error::invalid(format!("cannot read {shown}: {e}")))?;
+        // Links name pages as their source keys them (without its own tracking parameters).
+        let sources = self.store.sources().await?;
+        let names = self.config.option_names.clone();
+        // The file is read on a thread of its own, a chunk of listings at a time, while the
+        // chunks before are written: the listings are never all in memory at once, in their
+        // JSON form or in ours. One transaction: a bad listing anywhere, or a kill, stores none.
+        let (chunks, mut written) = tokio::sync::mpsc::channel(2);
+        let reading = tokio::task::spawn_blocking(move || {
+            let mut summary = ImportSummary {
+                listings: 0,
+                variants: 0,
+                linked: 0,
+            };
+            let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
+            crate::import::parse_each(&shown, &text, &names, |item| {
+                summary.listings += 1;
+                summary.variants += item.listing.variants.len();
+                summary.linked += usize::from(item.supplier_url.is_some());
+                let url = item
+                    .supplier_url
+                    .map(|url| canonical_among(&sources, &url).to_string());
+                chunk.push((item.listing, url));
+                if chunk.len() == IMPORT_CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK));
+                    // The writer stopped (a write failed): it reports why.
+                    chunks
+                        .blocking_send(full)
+                        .map_err(|_| Error::invalid("the import stopped"))?;
+                }
+                Ok(())
+            })?;
+            if !chunk.is_empty() {
+                let _ = chunks.blocking_send(chunk);
             }
+            Ok::<_, Error>(summary)
+        });
+        let mut import = self.store.begin_import().await?;
+        while let Some(chunk) = written.recv().await {
+            import.write(&chunk).await?;
         }
+        let summary = reading.await.map_err(|source| Error::Crashed {
+            what: "reading the listings file",
+            source,
+        })??;
+        import.commit().await?;
         Ok(summary)
     }
 
@@ -260,6 +289,9 @@ impl App {
     }
 }
 
+/// Listings read before they are written, in one go.
+const IMPORT_CHUNK: usize = 1000;
+
 /// This machine's name, to tell the operator where a lease's holder runs.
 fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -268,4 +300,14 @@ fn hostname() -> String {
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "this machine".into())
+}
+
+/// `url` as the source whose site it is on keys it (see [`App::canonical_for_source`]).
+fn canonical_among(sources: &[Source], url: &Url) -> Url {
+    let extra = sources
+        .iter()
+        .find(|s| Url::parse(&s.base_url).is_ok_and(|b| crawler::same_site(&b, url)))
+        .map(|s| s.settings.tracking_params.as_slice())
+        .unwrap_or_default();
+    crawler::canonical_url(url, extra)
 }

@@ -64,22 +64,89 @@ pub fn read_file(path: &Path, names: &OptionNames) -> Result<Vec<Imported>> {
 }
 
 pub fn parse(name: &str, text: &str, names: &OptionNames) -> Result<Vec<Imported>> {
-    let items: Vec<ListingJson> = serde_json::from_str(text)
-        .map_err(|e| Error::invalid(format!("{name}: not a JSON array of listings: {e}")))?;
-    let mut seen = BTreeMap::new();
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let at = format!("{name}: listing #{} (`{}`)", i + 1, item.id);
-            if let Some(first) = seen.insert(item.id.clone(), i + 1) {
-                return Err(Error::invalid(format!(
-                    "{at}: the same id as listing #{first}"
-                )));
+    let mut all = Vec::new();
+    parse_each(name, text, names, |item| {
+        all.push(item);
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// Reads the listings of `text` one at a time, each checked and handed to `each` as soon as it
+/// is read: the file's listings are never all held at once in their JSON form. The first
+/// problem (the JSON, a listing, an id given twice, or `each` failing) ends it. Returns how
+/// many listings were read.
+pub fn parse_each(
+    name: &str,
+    text: &str,
+    names: &OptionNames,
+    each: impl FnMut(Imported) -> Result<()>,
+) -> Result<usize> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+
+    struct Listings<'a, F> {
+        name: &'a str,
+        names: &'a OptionNames,
+        each: F,
+        /// Why it stopped, when a listing (not the JSON) was at fault.
+        failed: Option<Error>,
+    }
+
+    impl<'de, F: FnMut(Imported) -> Result<()>> Visitor<'de> for &mut Listings<'_, F> {
+        type Value = usize;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON array of listings")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut seen: std::collections::HashMap<String, usize> = Default::default();
+            let mut n = 0;
+            while let Some(item) = seq.next_element::<ListingJson>()? {
+                n += 1;
+                let at = format!("{}: listing #{n} (`{}`)", self.name, item.id);
+                let result = match seen.insert(item.id.clone(), n) {
+                    Some(first) => Err(Error::invalid(format!(
+                        "{at}: the same id as listing #{first}"
+                    ))),
+                    None => convert(item, self.names)
+                        .map_err(|e| Error::invalid(format!("{at}: {e}")))
+                        .and_then(|item| (self.each)(item)),
+                };
+                if let Err(e) = result {
+                    self.failed = Some(e);
+                    return Err(serde::de::Error::custom("stopped"));
+                }
             }
-            convert(item, names).map_err(|e| Error::invalid(format!("{at}: {e}")))
-        })
-        .collect()
+            Ok(n)
+        }
+    }
+
+    impl<'de, F: FnMut(Imported) -> Result<()>> DeserializeSeed<'de> for &mut Listings<'_, F> {
+        type Value = usize;
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    let mut listings = Listings {
+        name,
+        names,
+        each,
+        failed: None,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = (&mut listings)
+        .deserialize(&mut de)
+        .and_then(|n| de.end().map(|()| n));
+    match (read, listings.failed) {
+        (_, Some(failed)) => Err(failed),
+        (Ok(n), None) => Ok(n),
+        (Err(e), None) => Err(Error::invalid(format!(
+            "{name}: not a JSON array of listings: {e}"
+        ))),
+    }
 }
 
 fn convert(item: ListingJson, names: &OptionNames) -> Result<Imported, String> {

@@ -22,6 +22,7 @@ pub use deliveries::{
 };
 pub use discovery::DiscoveryPage;
 pub use error::StoreError;
+pub use listings::ListingImport;
 pub use open::Backend;
 pub use products::{GoneOutcome, GoneRule, PageRecord, PageValidators, Recorded, StoredProduct};
 pub use sources::{NewSource, Robots, Source, SourceSettings};

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::QueryContext;
-use crate::{now_ms, Store, StoreError};
+use crate::{now_ms, Backend, Store, StoreError};
 
 fn corrupt(what: String, detail: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -58,7 +58,60 @@ fn variant_from_row(row: &AnyRow, currency: Currency) -> Result<ListingVariant, 
     })
 }
 
+/// `rows` groups of `cols` placeholders: numbered on from `$1` for PostgreSQL (`($1, $2),
+/// ($3, $4)`), anonymous for SQLite (`(?, ?), (?, ?)`): SQLite finds a numbered one by a
+/// linear search of the statement's parameter names, for every value bound, which made binding
+/// a statement of a few thousand values cost more than running it.
+fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for col in 0..cols {
+            if col > 0 {
+                out.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => out.push_str(&format!("${}", row * cols + col + 1)),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Listings written per statement: 6 values each, well under both backends' limits on the
+/// values of one statement (SQLite 32,766, PostgreSQL 65,535).
+const LISTINGS_PER_STATEMENT: usize = 500;
+/// Listing variants written per statement (7 values each).
+const VARIANTS_PER_STATEMENT: usize = 1000;
+
 impl Store {
+    /// Imports listings, each with the supplier page it is linked to if it names one, in one
+    /// transaction (see [`ListingImport`]).
+    pub async fn import_listings(
+        &self,
+        listings: &[(Listing, Option<String>)],
+    ) -> Result<(), StoreError> {
+        let mut import = self.begin_import().await?;
+        import.write(listings).await?;
+        import.commit().await
+    }
+
+    /// Starts an import of listings: one transaction, written a chunk at a time as the file is
+    /// read, committed at its end. Dropped without [`ListingImport::commit`] (a bad listing
+    /// further on, a kill), it stores none of them.
+    pub async fn begin_import(&self) -> Result<ListingImport, StoreError> {
+        Ok(ListingImport {
+            tx: self.pool.begin().await.op("import listings")?,
+            backend: self.backend,
+            now: now_ms(),
+        })
+    }
+
     /// Inserts or replaces a listing with its variants. A replaced listing is compared again
     /// on the next crawl.
     pub async fn upsert_listing(&self, listing: &Listing) -> Result<(), StoreError> {
@@ -310,5 +363,106 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// An import of listings under way (see [`Store::begin_import`]).
+pub struct ListingImport {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    now: i64,
+}
+
+impl ListingImport {
+    /// Writes these listings, each inserted or replaced with its variants (and compared again
+    /// on the next crawl) as [`Store::upsert_listing`] does, and its link set as [`Store::link`]
+    /// sets it. Rows go hundreds per statement: 100,000 listings take seconds, not minutes.
+    pub async fn write(
+        &mut self,
+        listings: &[(Listing, Option<String>)],
+    ) -> Result<(), StoreError> {
+        let op = "import listings";
+        let tx = &mut self.tx;
+        let now = self.now;
+        for chunk in listings.chunks(LISTINGS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO listings (id, title, currency, updated_at, description, images) VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, currency = excluded.currency, \
+                 updated_at = excluded.updated_at, description = excluded.description, images = excluded.images",
+                placeholders(self.backend, chunk.len(), 6)
+            );
+            let mut query = sqlx::query(&sql);
+            for (listing, _) in chunk {
+                query = query
+                    .bind(listing.id.as_str())
+                    .bind(listing.title.as_str())
+                    .bind(listing.currency.as_str())
+                    .bind(now)
+                    .bind(listing.description.as_deref())
+                    .bind(
+                        (!listing.images.is_empty())
+                            .then(|| serde_json::to_string(&listing.images).unwrap_or_default()),
+                    );
+            }
+            query.execute(&mut **tx).await.op(op)?;
+            let ids = placeholders(self.backend, chunk.len(), 1);
+            for sql in [
+                format!("DELETE FROM listing_variants WHERE listing_id IN ({ids})"),
+                format!("UPDATE links SET diffed_version = NULL WHERE listing_id IN ({ids})"),
+            ] {
+                let mut query = sqlx::query(&sql);
+                for (listing, _) in chunk {
+                    query = query.bind(listing.id.as_str());
+                }
+                query.execute(&mut **tx).await.op(op)?;
+            }
+            let linked: Vec<(&ListingId, &str)> = chunk
+                .iter()
+                .filter_map(|(l, url)| url.as_deref().map(|u| (&l.id, u)))
+                .collect();
+            if !linked.is_empty() {
+                let sql = format!(
+                    "INSERT INTO links (listing_id, product_url, linked_at) VALUES {} \
+                     ON CONFLICT (listing_id) DO UPDATE SET product_url = excluded.product_url, \
+                     linked_at = excluded.linked_at, diffed_version = NULL",
+                    placeholders(self.backend, linked.len(), 3)
+                );
+                let mut query = sqlx::query(&sql);
+                for (id, url) in linked {
+                    query = query.bind(id.as_str()).bind(url).bind(now);
+                }
+                query.execute(&mut **tx).await.op(op)?;
+            }
+        }
+        let variants: Vec<(&ListingId, &ListingVariant)> = listings
+            .iter()
+            .flat_map(|(l, _)| l.variants.iter().map(move |v| (&l.id, v)))
+            .collect();
+        for chunk in variants.chunks(VARIANTS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO listing_variants (listing_id, spec_key, spec_json, sku, price_minor, cost_minor, stock) VALUES {}",
+                placeholders(self.backend, chunk.len(), 7)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, v) in chunk {
+                let spec = serde_json::to_string(&v.spec)
+                    .map_err(|e| corrupt(format!("listing `{id}`"), e))?;
+                query = query
+                    .bind(id.as_str())
+                    .bind(v.key.to_string())
+                    .bind(spec)
+                    .bind(v.sku.as_deref())
+                    .bind(v.price.minor)
+                    .bind(v.cost.map(|m| m.minor))
+                    .bind(i64::from(v.stock));
+            }
+            query.execute(&mut **tx).await.op(op)?;
+        }
+        Ok(())
+    }
+
+    /// Stores everything written, at once.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await.op("import listings")
     }
 }

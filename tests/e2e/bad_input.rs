@@ -168,3 +168,84 @@ fn a_database_from_a_newer_specsync_is_refused_and_kept() {
     );
     assert!(std::fs::metadata(&db).expect("db kept").len() >= size_before);
 }
+
+/// `n` listings of two variants each, as a listings file; the last one's price is `last_price`.
+fn many_listings(n: usize, last_price: &str) -> String {
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let price = if i + 1 == n { last_price } else { "29.90" };
+            serde_json::json!({
+                "id": format!("bulk-{i}"), "title": format!("T恤 {i}"), "currency": "CNY",
+                "supplier_url": format!("http://supplier.invalid/products/{i}.html"),
+                "variants": [
+                    {"sku": format!("B{i}-M"), "spec": {"尺码": "M"}, "price": price, "stock": 3},
+                    {"sku": format!("B{i}-L"), "spec": {"尺码": "L"}, "price": "29.90", "stock": 0}
+                ]
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+#[test]
+fn a_bad_listing_after_thousands_of_good_ones_stores_none_of_them() {
+    let shop = Shop::new();
+    let good = shop.write("good.json", &many_listings(3, "9.90"));
+    shop.ok(&["listings", "import", path_str(&good)]);
+    let before = shop.json(&["listings", "list", "--json"]);
+    // Written a chunk at a time as the file is read: the chunks before the bad listing were
+    // already in the import's transaction when it was found.
+    let bad = shop.write("bad.json", &many_listings(2500, "9,90"));
+    let (stderr, code) = stderr_and_code(&shop.run(&["listings", "import", path_str(&bad)]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.json: listing #2500 (`bulk-2499`): variant #1"),
+        "{stderr}"
+    );
+    assert_eq!(shop.json(&["listings", "list", "--json"]), before);
+}
+
+#[test]
+fn an_import_killed_halfway_stores_nothing() {
+    let shop = Shop::new();
+    let good = shop.write("good.json", &many_listings(3, "9.90"));
+    shop.ok(&["listings", "import", path_str(&good)]);
+    let before = shop.json(&["listings", "list", "--json"]);
+    let big = shop.write("big.json", &many_listings(40_000, "9.90"));
+    let mut child = specsync()
+        .arg("--config")
+        .arg(shop.config())
+        .args(["listings", "import", path_str(&big)])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the import");
+    // Killed once its transaction has spilled pages into the write-ahead log: halfway through.
+    let wal = shop.config().with_file_name("specsync.db-wal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let spilled = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 2 << 20);
+        if spilled {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the import ended before it could be killed halfway"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    assert_eq!(
+        shop.json(&["listings", "list", "--json"]),
+        before,
+        "a killed import stores none of its listings"
+    );
+    // And the file imports whole when it is let finish.
+    let out = shop.ok(&["listings", "import", path_str(&big)]);
+    assert!(out.contains("imported 40000 listings"), "{out}");
+}

@@ -96,6 +96,7 @@ on_both_backends!(
     a_product_is_gone_only_after_the_configured_confirmations,
     a_page_that_answers_again_starts_the_gone_count_afresh,
     listings_round_trip_and_links_need_an_existing_listing,
+    an_import_of_many_listings_replaces_them_and_links_them_at_once,
     what_the_rules_decided_is_kept_with_the_change_and_noise_is_not_recorded,
     a_change_that_goes_away_is_resolved_and_one_that_flaps_back_is_not_alerted_again,
     one_worker_at_a_time_holds_a_source_and_an_expired_lease_can_be_taken,
@@ -421,6 +422,48 @@ async fn listings_round_trip_and_links_need_an_existing_listing(backend: Backend
         .await
         .expect("linked");
     assert_eq!(linked, vec![(l, None)]);
+    db.remove(store).await;
+}
+
+async fn an_import_of_many_listings_replaces_them_and_links_them_at_once(backend: Backend) {
+    let (store, db) = open(backend).await;
+    // More listings and variants than one statement writes, on both backends.
+    let many = |price: i64| -> Vec<(Listing, Option<String>)> {
+        (0..1234)
+            .map(|i| {
+                let mut l = listing();
+                l.id = ListingId::parse(&format!("L{i}")).expect("id");
+                l.variants[0].price = Money::new(price, Currency::CNY);
+                let url = (i % 2 == 0).then(|| format!("http://x/p/{i}"));
+                (l, url)
+            })
+            .collect()
+    };
+    store.import_listings(&many(1000)).await.expect("import");
+    store
+        .import_listings(&many(1200))
+        .await
+        .expect("import again");
+    let stored = store.listings().await.expect("all");
+    assert_eq!(stored.len(), 1234);
+    assert!(stored
+        .iter()
+        .all(|l| l.variants.len() == 1 && l.variants[0].price == Money::new(1200, Currency::CNY)));
+    let links = store.links().await.expect("links");
+    assert_eq!(links.len(), 617);
+    assert_eq!(
+        links
+            .get(&ListingId::parse("L1232").expect("id"))
+            .map(String::as_str),
+        Some("http://x/p/1232")
+    );
+    // An import dropped before its commit (a bad listing further on, a kill) stores nothing.
+    let mut import = store.begin_import().await.expect("begin");
+    let mut other = listing();
+    other.id = ListingId::parse("never").expect("id");
+    import.write(&[(other.clone(), None)]).await.expect("write");
+    drop(import);
+    assert_eq!(store.listing(&other.id).await.expect("read"), None);
     db.remove(store).await;
 }
 
