@@ -47,13 +47,30 @@ impl Outbox {
         if path.exists() {
             return Ok(Sent::AlreadySent(Some(path)));
         }
-        let tmp = self.dir.join(format!(".{name}.eml.tmp"));
-        let mut file = std::fs::File::create(&tmp).map_err(write_err(&tmp))?;
-        file.write_all(&message.formatted())
-            .map_err(write_err(&tmp))?;
-        file.sync_all().map_err(write_err(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(write_err(&path))?;
-        Ok(Sent::Written(path))
+        // A name of its own per writer: two processes delivering the same alert at once each
+        // write their own file, and only one of them puts it in place.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = self
+            .dir
+            .join(format!(".{name}.eml.{}-{n}.tmp", std::process::id()));
+        let written = (|| {
+            let mut file = std::fs::File::create(&tmp).map_err(write_err(&tmp))?;
+            file.write_all(&message.formatted())
+                .map_err(write_err(&tmp))?;
+            file.sync_all().map_err(write_err(&tmp))?;
+            // A hard link never replaces a file: the message already in place, if another
+            // writer was first, stays the one delivered.
+            match std::fs::hard_link(&tmp, &path) {
+                Ok(()) => Ok(Sent::Written(path.clone())),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    Ok(Sent::AlreadySent(Some(path.clone())))
+                }
+                Err(e) => Err(write_err(&path)(e)),
+            }
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        written
     }
 }
 
@@ -74,6 +91,34 @@ mod tests {
     use super::*;
     use crate::{build_message, render_alert, Addresses};
     use diff::{Change, ChangeKind};
+
+    #[test]
+    fn writers_of_one_alert_at_once_put_one_file_in_place_and_leave_no_temporary_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::new(dir.path().join("outbox"));
+        let addresses = Addresses::parse("specsync <alerts@localhost>", &["shop@localhost".into()])
+            .expect("addresses");
+        let message = build_message(&addresses, &render_alert(&[]), "email-9-9").expect("message");
+        let sent: Vec<Sent> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| outbox.write("email-9-9", &message).expect("write")))
+                .collect();
+            writers
+                .into_iter()
+                .map(|w| w.join().expect("writer"))
+                .collect()
+        });
+        let written = sent
+            .iter()
+            .filter(|s| matches!(s, Sent::Written(_)))
+            .count();
+        assert_eq!(written, 1, "{sent:?}");
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+            .expect("outbox")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(files, ["email-9-9.eml"]);
+    }
 
     #[test]
     fn a_delivery_is_written_once_with_both_parts() {

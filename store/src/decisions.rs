@@ -37,7 +37,7 @@ impl Store {
         decision: &Decision,
     ) -> Result<Vec<i64>, StoreError> {
         let op = "answer changes";
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         let ids = match which {
             Decided::Ids(ids) => {
                 for id in ids {

@@ -219,7 +219,7 @@ impl Store {
         channel: Channel,
     ) -> Result<Option<Delivery>, StoreError> {
         let op = "queue an alert";
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         let row = sqlx::query(
             "SELECT MIN(id) AS lo, MAX(id) AS hi FROM changes c WHERE NOT EXISTS \
              (SELECT 1 FROM change_deliveries cd WHERE cd.change_id = c.id AND cd.channel = $1)",

@@ -66,7 +66,7 @@ impl Store {
             return Ok(());
         }
         let now = now_ms();
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         for (url, page) in pages {
             sqlx::query(
                 "INSERT INTO discovery_pages (source_id, url, kind, etag, last_modified, body_hash, links, next_page, fetched_at) \

@@ -44,6 +44,42 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Begins a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), waiting for it up to the busy timeout: a transaction that read first and
+    /// wrote later could only fail (`SQLITE_BUSY_SNAPSHOT`, 517) when another process wrote in
+    /// between. A lock still busy after the timeout is asked for again, twice.
+    pub(crate) async fn write(
+        &self,
+        op: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tries = 0;
+        loop {
+            let begun = match self.backend {
+                Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+                Backend::Postgres => self.pool.begin().await,
+            };
+            match begun {
+                Err(e) if tries < 2 && is_busy(&e) => {
+                    tries += 1;
+                    tracing::warn!(op, "the database is busy; asking again");
+                    tokio::time::sleep(std::time::Duration::from_millis(100 << tries)).await;
+                }
+                other => return error::QueryContext::op(other, op),
+            }
+        }
+    }
+}
+
+/// Whether an error is SQLite's "database is locked" in any of its forms (`SQLITE_BUSY`, 5,
+/// and its extended codes: 261, 517, 773).
+pub(crate) fn is_busy(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    db.code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| c & 0xff == 5)
 }
 
 /// Now, in Unix milliseconds (the store's unit of time).

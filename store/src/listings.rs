@@ -106,7 +106,7 @@ impl Store {
     /// further on, a kill), it stores none of them.
     pub async fn begin_import(&self) -> Result<ListingImport, StoreError> {
         Ok(ListingImport {
-            tx: self.pool.begin().await.op("import listings")?,
+            tx: self.write("import listings").await?,
             backend: self.backend,
             now: now_ms(),
         })
@@ -116,7 +116,7 @@ impl Store {
     /// on the next crawl.
     pub async fn upsert_listing(&self, listing: &Listing) -> Result<(), StoreError> {
         let op = "save a listing";
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         sqlx::query(
             "INSERT INTO listings (id, title, currency, updated_at, description, images) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, currency = excluded.currency, updated_at = excluded.updated_at, \
@@ -258,7 +258,7 @@ impl Store {
         if self.listing(id).await?.is_none() {
             return Err(StoreError::NoListing(id.clone()));
         }
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         let rows = sqlx::query(
             "SELECT id, before_value, after_value FROM changes WHERE listing_id = $1 AND kind = 'link_proposed' AND status = 'open' ORDER BY id",
         )

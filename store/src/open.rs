@@ -49,6 +49,9 @@ fn connection_url(url: &str) -> Result<(Backend, String), StoreError> {
     Ok((Backend::Sqlite, format!("sqlite://{url}?mode=rwc")))
 }
 
+/// How long a SQLite connection waits for another process's write transaction to end.
+const BUSY_TIMEOUT_MS: u32 = 60_000;
+
 fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
@@ -59,6 +62,12 @@ fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
                     // last commits, which the next crawl records again. FULL would fsync every
                     // page's transaction and make the crawl wait on the disk.
                     sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    // A writer waits for the lock as long as the longest write transaction
+                    // takes (an import of 100,000 listings: a few seconds; a crawl's batch:
+                    // well under one), with room to spare on a slow disk; not sqlx's 5 s.
+                    sqlx::query(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"))
                         .execute(&mut *conn)
                         .await?;
                 }

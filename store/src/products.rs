@@ -254,7 +254,7 @@ impl Store {
         &self,
         pages: &[PageRecord<'_>],
     ) -> Result<Vec<Recorded>, StoreError> {
-        let mut tx = self.pool.begin().await.op("record crawled pages")?;
+        let mut tx = self.write("record crawled pages").await?;
         let mut recorded = Vec::with_capacity(pages.len());
         for page in pages {
             recorded.push(record_in(&mut tx, page).await?);
@@ -382,7 +382,7 @@ impl Store {
         changes: &[Proposal],
     ) -> Result<usize, StoreError> {
         let op = "record a gone product";
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         sqlx::query("UPDATE supplier_products SET status = 'gone' WHERE url = $1")
             .bind(url)
             .execute(&mut *tx)

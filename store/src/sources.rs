@@ -172,7 +172,7 @@ impl Store {
         }
         let settings = settings_json(source)?;
         let op = "update a source";
-        let mut tx = self.pool.begin().await.op(op)?;
+        let mut tx = self.write(op).await?;
         let row = sqlx::query(&format!(
             "UPDATE sources SET base_url = $1, settings = $2 WHERE id = $3 RETURNING {SOURCE_COLUMNS}"
         ))
@@ -353,7 +353,7 @@ impl Store {
         reached_any: bool,
         check: &HealthCheck<'_>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.op("finish a crawl run")?;
+        let mut tx = self.write("finish a crawl run").await?;
         sqlx::query("UPDATE crawl_runs SET finished_at = $1, summary = $2 WHERE id = $3")
             .bind(now_ms())
             .bind(summary)

@@ -2,6 +2,7 @@
 //! real SQLite file and a real outbox folder.
 
 mod bad_input;
+mod concurrency;
 mod conditional;
 mod decisions;
 mod demo;
