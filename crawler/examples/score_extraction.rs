@@ -72,6 +72,7 @@ struct Scores {
     sku: Score,
     availability: Score,
     currency_unknown: u32,
+    stock_conflicts: u32,
 }
 
 fn decimal(text: &str) -> Option<Decimal> {
@@ -203,8 +204,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ] {
                 let s = scores.entry(group).or_default();
                 s.pages += 1;
+                let warned = |what: fn(&crawler::PageWarning) -> bool| {
+                    u32::from(
+                        reading
+                            .as_ref()
+                            .is_some_and(|r| r.warnings.iter().any(what)),
+                    )
+                };
                 s.currency_unknown +=
-                    u32::from(reading.as_ref().is_some_and(|r| !r.warnings.is_empty()));
+                    warned(|w| matches!(w, crawler::PageWarning::CurrencyUnknown { .. }));
+                s.stock_conflicts +=
+                    warned(|w| matches!(w, crawler::PageWarning::StockConflict { .. }));
                 ok &= s
                     .price
                     .add(price.as_deref(), list("price").as_deref(), same_price);
@@ -225,8 +235,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    println!("| pages | half | n | F1 price | F1 sku | F1 availability | currency unknown |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| pages | half | n | F1 price | F1 sku | F1 availability | currency unknown | stock conflicts |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for ((folder, side), s) in &scores {
         let field = |sc: &Score, labelled: bool| match labelled {
             true => format!("{:.3}", sc.f1()),
@@ -234,12 +246,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let labelled = *folder != "fathom";
         println!(
-            "| {folder} | {side} | {} | {:.3} | {} | {} | {} |",
+            "| {folder} | {side} | {} | {:.3} | {} | {} | {} | {} |",
             s.pages,
             s.price.f1(),
             field(&s.sku, labelled),
             field(&s.availability, labelled),
-            s.currency_unknown
+            s.currency_unknown,
+            s.stock_conflicts
         );
     }
     println!(
