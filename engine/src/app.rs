@@ -228,8 +228,7 @@ impl App {
     /// file changes nothing.
     pub async fn import_listings(&self, file: &Path) -> Result<ImportSummary> {
         let shown = file.display().to_string();
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| Error::invalid(format!("cannot read {shown}: {e}")))?;
+        let text = crate::import::read_text(file)?;
         // Links name pages as their source keys them (without its own tracking parameters).
         let sources = self.store.sources().await?;
         let names = self.config.option_names.clone();
