@@ -104,7 +104,8 @@ pub struct ExtractArgs {
     /// The currency of prices the page shows without one (ISO code).
     #[arg(long)]
     pub currency: Option<String>,
-    /// Print the normalized product as JSON (DESIGN.md's format).
+    /// Print the normalized product as JSON (as `crawl` stores it: title, currency, options,
+    /// variants with spec, sku, price and stock).
     #[arg(long)]
     pub json: bool,
     /// Show where each value came from, and what disagreed.

@@ -92,8 +92,8 @@ pub enum Refusal {
     #[error("{host} is not the host of any configured source")]
     UnknownHost { host: String },
     #[error(
-        "{origin} is a loopback, private or link-local address no source allows \
-         (allow_private_networks is off for it)"
+        "{origin} is a loopback, private or link-local address no source allows (a source \
+         added with --allow-private-networks may reach its own; `extract` takes the flag too)"
     )]
     PrivateAddress { origin: String },
     #[error(

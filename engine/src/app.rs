@@ -201,14 +201,9 @@ impl App {
     /// The source a page belongs to: the one on its site.
     pub async fn source_for(&self, url: &Url) -> Result<Source> {
         let sources = self.store.sources().await?;
-        sources
-            .into_iter()
-            .find(|s| Url::parse(&s.base_url).is_ok_and(|b| crawler::same_site(&b, url)))
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "no source crawls {url}: add its site with `specsync source add`"
-                ))
-            })
+        crawled_by(&sources, url)
+            .cloned()
+            .map_err(|e| Error::invalid(format!("{url}: {e}")))
     }
 
     /// A page URL as the source it belongs to keys it: canonical, without the source's own
@@ -219,7 +214,9 @@ impl App {
 
     /// Links a listing to a supplier page, keyed as its source keys it.
     pub async fn link(&self, listing: &catalog::ListingId, url: &Url) -> Result<Url> {
-        let url = self.canonical_for_source(url).await?;
+        let sources = self.store.sources().await?;
+        crawled_by(&sources, url).map_err(Error::invalid)?;
+        let url = canonical_among(&sources, url);
         self.store.link(listing, url.as_str()).await?;
         Ok(url)
     }
@@ -247,9 +244,18 @@ impl App {
                 summary.listings += 1;
                 summary.variants += item.listing.variants.len();
                 summary.linked += usize::from(item.supplier_url.is_some());
-                let url = item
-                    .supplier_url
-                    .map(|url| canonical_among(&sources, &url).to_string());
+                let url = match item.supplier_url {
+                    None => None,
+                    Some(url) => {
+                        crawled_by(&sources, &url).map_err(|e| {
+                            Error::invalid(format!(
+                                "{shown}: listing #{} (`{}`): supplier_url: {e}",
+                                summary.listings, item.listing.id
+                            ))
+                        })?;
+                        Some(canonical_among(&sources, &url).to_string())
+                    }
+                };
                 chunk.push((item.listing, url));
                 if chunk.len() == IMPORT_CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK));
@@ -301,11 +307,34 @@ fn hostname() -> String {
         .unwrap_or_else(|| "this machine".into())
 }
 
-/// `url` as the source whose site it is on keys it (see [`App::canonical_for_source`]).
-fn canonical_among(sources: &[Source], url: &Url) -> Url {
-    let extra = sources
+/// The source that crawls `url`'s site, or why none does (naming the sources there are): a link
+/// to a page no source crawls would wait for a crawl forever.
+fn crawled_by<'a>(sources: &'a [Source], url: &Url) -> std::result::Result<&'a Source, String> {
+    sources
         .iter()
         .find(|s| Url::parse(&s.base_url).is_ok_and(|b| crawler::same_site(&b, url)))
+        .ok_or_else(|| {
+            let host = url.host_str().unwrap_or_default();
+            let known: Vec<String> = sources
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.base_url))
+                .collect();
+            match known.is_empty() {
+                true => format!(
+                    "no source crawls {host}: add it first (`specsync source add NAME --url …`)"
+                ),
+                false => format!(
+                    "no source crawls {host} (the sources are {}): add it first \
+                     (`specsync source add NAME --url …`)",
+                    known.join(", ")
+                ),
+            }
+        })
+}
+
+/// `url` as the source whose site it is on keys it (see [`App::canonical_for_source`]).
+fn canonical_among(sources: &[Source], url: &Url) -> Url {
+    let extra = crawled_by(sources, url)
         .map(|s| s.settings.tracking_params.as_slice())
         .unwrap_or_default();
     crawler::canonical_url(url, extra)

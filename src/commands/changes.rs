@@ -14,6 +14,14 @@ pub async fn list(
     json: bool,
 ) -> anyhow::Result<()> {
     let listing = listing.as_deref().map(listing_id).transpose()?;
+    if let Some(id) = &listing {
+        if app.store.listing(id).await?.is_none() {
+            return Err(crate::error::Usage::new(format!(
+                "there is no listing `{id}` (`specsync listings list` shows them)"
+            ))
+            .into());
+        }
+    }
     let changes = app
         .store
         .changes(&ChangeFilter {

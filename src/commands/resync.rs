@@ -30,11 +30,18 @@ pub async fn run(app: &App, args: ResyncArgs) -> anyhow::Result<()> {
         let summaries = app.crawl_sources(std::slice::from_ref(name)).await?;
         let report = app.deliver(engine::Due::Now).await?;
         super::crawl::print(&summaries, &report, args.json);
-        return super::crawl::undelivered(&report);
+        super::crawl::undelivered(&report)?;
+        return super::crawl::finished(&summaries);
     }
     let url = match (&args.listing, &args.url) {
         (Some(id), None) => {
             let id = listing_id(id)?;
+            if app.store.listing(&id).await?.is_none() {
+                return Err(Usage::new(format!(
+                    "there is no listing `{id}` (`specsync listings list` shows them)"
+                ))
+                .into());
+            }
             let links = app.store.links().await?;
             let url = links.get(&id).ok_or_else(|| {
                 Usage::new(format!(

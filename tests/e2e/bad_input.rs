@@ -90,7 +90,7 @@ fn bad_sources_and_unknown_names_are_usage_errors() {
     let shop = Shop::new();
     let local = "http://127.0.0.1:9";
     let private = "--allow-private-networks";
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["source", "add", "s", "--url", local], private),
         (
             &[
@@ -115,7 +115,15 @@ fn bad_sources_and_unknown_names_are_usage_errors() {
         (&["crawl", "nosuch"], "no source `nosuch`"),
         (
             &["link", "nosuch", "http://127.0.0.1:9/p/1"],
-            "no listing `nosuch`",
+            "no source crawls 127.0.0.1",
+        ),
+        (
+            &["changes", "list", "--listing", "nosuch"],
+            "there is no listing `nosuch`",
+        ),
+        (
+            &["resync", "--listing", "nosuch"],
+            "there is no listing `nosuch`",
         ),
     ];
     for (args, needle) in cases {
@@ -190,6 +198,7 @@ fn many_listings(n: usize, last_price: &str) -> String {
 #[test]
 fn a_bad_listing_after_thousands_of_good_ones_stores_none_of_them() {
     let shop = Shop::new();
+    shop.ok(&["source", "add", "sup", "--url", "http://supplier.invalid"]);
     let good = shop.write("good.json", &many_listings(3, "9.90"));
     shop.ok(&["listings", "import", path_str(&good)]);
     let before = shop.json(&["listings", "list", "--json"]);
@@ -208,6 +217,7 @@ fn a_bad_listing_after_thousands_of_good_ones_stores_none_of_them() {
 #[test]
 fn an_import_killed_halfway_stores_nothing() {
     let shop = Shop::new();
+    shop.ok(&["source", "add", "sup", "--url", "http://supplier.invalid"]);
     let good = shop.write("good.json", &many_listings(3, "9.90"));
     shop.ok(&["listings", "import", path_str(&good)]);
     let before = shop.json(&["listings", "list", "--json"]);
@@ -248,4 +258,39 @@ fn an_import_killed_halfway_stores_nothing() {
     // And the file imports whole when it is let finish.
     let out = shop.ok(&["listings", "import", path_str(&big)]);
     assert!(out.contains("imported 40000 listings"), "{out}");
+}
+
+#[test]
+fn a_link_to_a_site_no_source_crawls_is_refused_naming_the_sources() {
+    let shop = Shop::new();
+    shop.ok(&["source", "add", "sup", "--url", "http://supplier.invalid"]);
+    let file = shop.write(
+        "listings.json",
+        r#"[{"id": "a", "title": "T", "currency": "CNY", "variants": [{"price": "1", "stock": 1}]},
+            {"id": "b", "title": "T", "currency": "CNY", "supplier_url": "http://other.invalid/p/1.html",
+             "variants": [{"price": "1", "stock": 1}]}]"#,
+    );
+    let (stderr, code) = stderr_and_code(&shop.run(&["listings", "import", path_str(&file)]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("listing #2 (`b`): supplier_url: no source crawls other.invalid (the sources are sup (http://supplier.invalid/))"),
+        "{stderr}"
+    );
+    assert_eq!(
+        shop.json(&["listings", "list", "--json"]),
+        serde_json::json!([])
+    );
+    let good = shop.write(
+        "good.json",
+        r#"[{"id": "a", "title": "T", "currency": "CNY", "variants": [{"price": "1", "stock": 1}]}]"#,
+    );
+    shop.ok(&["listings", "import", path_str(&good)]);
+    let (stderr, code) =
+        stderr_and_code(&shop.run(&["link", "a", "http://other.invalid/p/1.html"]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no source crawls other.invalid"),
+        "{stderr}"
+    );
+    shop.ok(&["link", "a", "http://supplier.invalid/p/1.html"]);
 }
