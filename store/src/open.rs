@@ -49,6 +49,39 @@ fn connection_url(url: &str) -> Result<(Backend, String), StoreError> {
     Ok((Backend::Sqlite, format!("sqlite://{url}?mode=rwc")))
 }
 
+/// How long opening the database may take before it is given up on: a server that does not
+/// answer, a file on a hung disk.
+const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One connection and one read, before any pool: a file that is not a database, or a server
+/// that refuses, is said at once in one line (a pool retries each connection until its own
+/// timeout, 30 s, logging every attempt).
+async fn probe(
+    backend: Backend,
+    options: &sqlx::any::AnyConnectOptions,
+    url: &str,
+) -> Result<(), StoreError> {
+    use sqlx::{ConnectOptions, Connection};
+    let open_err = |source| StoreError::Open {
+        url: url.to_owned(),
+        source,
+    };
+    let attempt = async {
+        let mut conn = options.connect().await?;
+        let read = match backend {
+            // Reads the file's header: random bytes are "file is not a database" here.
+            Backend::Sqlite => "PRAGMA schema_version",
+            Backend::Postgres => "SELECT 1",
+        };
+        sqlx::query(read).execute(&mut conn).await?;
+        conn.close().await
+    };
+    match tokio::time::timeout(OPEN_TIMEOUT, attempt).await {
+        Ok(done) => done.map_err(open_err),
+        Err(_) => Err(open_err(sqlx::Error::PoolTimedOut)),
+    }
+}
+
 /// How long a SQLite connection waits for another process's write transaction to end.
 const BUSY_TIMEOUT_MS: u32 = 60_000;
 
@@ -86,6 +119,7 @@ impl Store {
             source,
         };
         let options = sqlx::any::AnyConnectOptions::from_str(&conn_url).map_err(open_err)?;
+        probe(backend, &options, url).await?;
         // The schema is brought up to date on a connection of its own, closed before the pool
         // opens: a SQLite connection that read the old schema would describe a rebuilt table by
         // its old columns.

@@ -294,3 +294,43 @@ fn a_link_to_a_site_no_source_crawls_is_refused_naming_the_sources() {
     );
     shop.ok(&["link", "a", "http://supplier.invalid/p/1.html"]);
 }
+
+#[test]
+fn a_file_that_is_no_database_or_a_server_that_refuses_is_said_in_one_go() {
+    let shop = Shop::new();
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let db = shop.write("garbage.db", "");
+    std::fs::write(&db, &bytes).expect("write");
+    shop.edit_config("url = \"specsync.db\"", "url = \"garbage.db\"");
+    let (stderr, code) = stderr_and_code(&shop.run(&["changes", "list"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: failed to open the database /")
+            && stderr
+                .lines()
+                .next()
+                .is_some_and(|l| l.ends_with("/garbage.db"))
+            && stderr.contains("file is not a database"),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() <= 3, "no retries logged: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes in a pipe: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        bytes,
+        "the file is untouched"
+    );
+
+    shop.edit_config(
+        "url = \"garbage.db\"",
+        "url = \"postgres://nobody@127.0.0.1:1/none\"",
+    );
+    let (stderr, code) = stderr_and_code(&shop.run(&["changes", "list"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+}
