@@ -113,6 +113,10 @@ struct RawConfig {
     sources: std::collections::BTreeMap<String, SourceSection>,
     #[serde(default)]
     catalog: CatalogSection,
+    /// Read by `RuleSet::from_table`; here only so that reading the file whole (for the line of
+    /// a mistake) does not call it unknown.
+    #[serde(default, rename = "rules")]
+    _rules: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -293,11 +297,50 @@ impl Config {
         let mut table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| Error::invalid(format!("{shown}: {e}")))?;
-        apply_env(&mut table, env)?;
+        // The file alone first, from its text: a mistake in it is told with its line.
+        if let Err(e) =
+            serde_path_to_error::deserialize::<_, RawConfig>(toml::de::Deserializer::new(text))
+        {
+            let line = e.inner().span().map(|span| {
+                text.as_bytes()[..span.start.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1
+            });
+            let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
+            return Err(Error::invalid(format!(
+                "{shown}:{at} {}",
+                in_merchant_words(&e.path().to_string(), e.inner().message())
+            )));
+        }
+        let env: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("SPECSYNC__"))
+            .collect();
+        let file = table.clone();
+        apply_env(&mut table, env.clone())?;
         let rules = crate::rules::RuleSet::from_table(table.remove("rules"))
             .map_err(|e| Error::invalid(format!("{shown}: {e}")))?;
-        let raw: RawConfig = RawConfig::deserialize(toml::Value::Table(table))
-            .map_err(|e| Error::invalid(format!("{shown}: {}", e.message())))?;
+        let raw: RawConfig =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                // The file was fine: one of the variables is not. Named, with what it set.
+                let culprit = env.iter().find(|var| {
+                    let mut one = file.clone();
+                    apply_env(&mut one, [(*var).clone()]).is_err()
+                        || serde_path_to_error::deserialize::<_, RawConfig>(toml::Value::Table(one))
+                            .is_err()
+                });
+                let what = in_merchant_words(&e.path().to_string(), e.inner().message());
+                match culprit {
+                    Some((name, value)) => {
+                        Error::invalid(format!("environment variable {name}={value:?}: {what}"))
+                    }
+                    None => {
+                        Error::invalid(format!("{shown} with the environment's overrides: {what}"))
+                    }
+                }
+            })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let relative = |p: &str| -> PathBuf {
             let p = Path::new(p);
@@ -368,6 +411,38 @@ impl Config {
                 })
                 .collect::<Result<_>>()?,
         })
+    }
+}
+
+/// A deserializer's complaint about `path` (`crawler.timeout`), as a merchant would put it:
+/// which key, what was found, what is expected.
+fn in_merchant_words(path: &str, message: &str) -> String {
+    const DURATIONS: &[&str] = &["crawler.timeout", "crawler.gone_after"];
+    let expected = message.split_once(", expected ").map(|(_, e)| e);
+    let found = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .and_then(|m| m.split_once(", expected "))
+        .map(|(found, _)| found);
+    let want = match expected {
+        _ if DURATIONS.contains(&path) => Some("a duration in quotes, such as \"30s\" or \"6h\""),
+        _ if path.starts_with("sources.") && path.ends_with(".rate") => {
+            Some("a rate in quotes, such as \"2/s\" or \"30/min\"")
+        }
+        Some("u8" | "u16" | "u32" | "u64" | "usize") => Some("a whole number, 0 or more"),
+        Some("i8" | "i16" | "i32" | "i64" | "isize") => Some("a whole number"),
+        Some("a string") => Some("a text in quotes"),
+        Some("a boolean") => Some("true or false"),
+        Some("a sequence") => Some("a list in brackets, such as [\"a@example.com\"]"),
+        _ => None,
+    };
+    let key = match path {
+        "" | "." => String::new(),
+        path => format!("{path}: "),
+    };
+    match (found, want) {
+        (Some(found), Some(want)) => format!("{key}{found} is not {want}"),
+        _ => format!("{key}{message}"),
     }
 }
 
@@ -492,6 +567,58 @@ mod tests {
             .expect_err("bad env")
             .to_string();
         assert!(err.contains("SPECSYNC__NOSECTION"), "{err}");
+    }
+
+    #[test]
+    fn a_mistake_is_told_with_its_line_key_and_what_is_expected_and_a_variable_by_its_name() {
+        let edit = |from: &str, to: &str| {
+            assert!(EXAMPLE.contains(from), "{from}");
+            EXAMPLE.replacen(from, to, 1)
+        };
+        let line_of =
+            |text: &str, key: &str| 1 + text[..text.find(key).expect("key")].matches('\n').count();
+        let cases = [
+            (
+                edit("timeout = \"30s\"", "timeout = 30"),
+                "timeout = 30",
+                "crawler.timeout: integer `30` is not a duration in quotes, such as \"30s\"",
+            ),
+            (
+                edit("retries = 2", "retires = 2"),
+                "retires = 2",
+                "crawler.retires: unknown field `retires`",
+            ),
+            (
+                edit("max_concurrency = 64", "max_concurrency = -1"),
+                "max_concurrency = -1",
+                "crawler.max_concurrency: integer `-1` is not a whole number, 0 or more",
+            ),
+        ];
+        for (text, at, needle) in cases {
+            let err = parse(&text, &[]).expect_err(needle).to_string();
+            let line = format!("/shop/specsync.toml: line {}: ", line_of(&text, at));
+            assert!(err.starts_with(&line) && err.contains(needle), "{err}");
+        }
+        for (name, value, needle) in [
+            (
+                "SPECSYNC__CRAWLER__RETRIES",
+                "abc",
+                "crawler.retries: string \"abc\" is not a whole number",
+            ),
+            ("SPECSYNC__CRAWLR__RETRIES", "3", "unknown field `crawlr`"),
+        ] {
+            let err = parse(EXAMPLE, &[(name, value)])
+                .expect_err(name)
+                .to_string();
+            assert!(
+                err.starts_with(&format!("environment variable {name}=")) && err.contains(needle),
+                "{err}"
+            );
+            assert!(
+                !err.contains("specsync.toml"),
+                "the file is not blamed: {err}"
+            );
+        }
     }
 
     #[test]
