@@ -82,6 +82,12 @@ pub enum Command {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Write a copy of the whole database to a new file, safely while other commands run
+    /// (SQLite; back PostgreSQL up with pg_dump).
+    Backup {
+        /// The copy to write (must not exist yet).
+        file: std::path::PathBuf,
+    },
     /// Read one supplier page (a URL, or a saved file) and print the product specsync finds on it.
     Extract(ExtractArgs),
     /// Normalize strings read line by line from stdin; one JSON line out per line in.

@@ -91,8 +91,6 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
         let parts: Vec<String> = s.failed.iter().map(|(k, n)| format!("{n} {k}")).collect();
         format!("failed: {}", parts.join(", "))
     };
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut line = format!(
         "{}: {}, {} ({} unchanged, {} not modified), {failed}; {}, {}",
         s.source,
@@ -184,6 +182,11 @@ pub fn describe_delivery(report: &DeliveryReport) -> String {
         ));
     }
     out
+}
+
+/// `1 listing`, `2 listings`: a count with its noun, as a person writes it.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::listing_id;
 use crate::error::Usage;
-use crate::output::table;
+use crate::output::{plural, table};
 
 pub async fn import(app: &App, file: &Path, json: bool) -> anyhow::Result<()> {
     let imported = app.import_listings(file).await?;
@@ -16,11 +16,11 @@ pub async fn import(app: &App, file: &Path, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(&imported)?);
     } else {
         println!(
-            "imported {} listings ({} variants) from {}; {} linked to supplier pages",
-            imported.listings,
-            imported.variants,
+            "imported {} ({}) from {}; {} to supplier pages",
+            plural(imported.listings, "listing", "listings"),
+            plural(imported.variants, "variant", "variants"),
             file.display(),
-            imported.linked
+            plural(imported.linked, "linked", "linked"),
         );
     }
     Ok(())

@@ -34,7 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Parse(ref command) => return parse::run(command, &option_names(&cli.config)?),
         ref _other => open(Config::load(&cli.config, std::env::vars())?).await?,
     };
-    match cli.command {
+    let result = match cli.command {
         Command::Init { .. } | Command::Demo(_) | Command::Parse(_) | Command::Extract(_) => Ok(()),
         Command::Source(SourceCommand::Add(args)) => source::add(&app, *args).await,
         Command::Source(SourceCommand::List { json }) => source::list(&app, json).await,
@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Listings(ListingsCommand::List { json }) => listings::list(&app, json).await,
         Command::Export { source } => listings::export(&app, source.as_deref()).await,
+        Command::Backup { file } => backup(&app, &file).await,
         Command::Link {
             listing,
             url,
@@ -72,7 +73,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Changes(ChangesCommand::Reject { ids, reason }) => {
             changes::reject(&app, ids, reason).await
         }
+    };
+    // The database file alone is the whole database once a command has ended.
+    app.store.close().await;
+    result
+}
+
+/// `specsync backup FILE`.
+async fn backup(app: &App, file: &Path) -> anyhow::Result<()> {
+    if file.exists() {
+        return Err(crate::error::Usage::new(format!(
+            "{} exists already: name a new file for the copy",
+            file.display()
+        ))
+        .into());
     }
+    app.store.backup(file).await?;
+    println!("wrote a copy of the database to {}", file.display());
+    Ok(())
 }
 
 /// SIGTERM, SIGINT (Ctrl-C) and SIGHUP ask a crawl to stop after the batch it is recording

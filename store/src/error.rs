@@ -6,6 +6,9 @@ pub enum StoreError {
         "database URL `{url}` is not supported: use a file path, `sqlite://FILE` or `postgres://…`"
     )]
     UnsupportedUrl { url: String },
+    /// Asked of a backend that does not do it (a backup of PostgreSQL).
+    #[error("{0}")]
+    Unsupported(&'static str),
     #[error("failed to open the database {url}")]
     Open {
         url: String,
@@ -49,6 +52,7 @@ impl StoreError {
         matches!(
             self,
             StoreError::NoListing(_)
+                | StoreError::Unsupported(_)
                 | StoreError::NoSource(_)
                 | StoreError::SourceExists(_)
                 | StoreError::NoChange(_)

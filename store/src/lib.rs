@@ -41,8 +41,45 @@ impl Store {
         self.backend
     }
 
+    /// Closes the store. On SQLite the write-ahead log is first folded into the database file
+    /// and emptied, so that the file alone is the whole database (a copy of `specsync.db`
+    /// without its `-wal` is not half of it); a process still writing keeps its part of the log.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::debug!(%error, "the write-ahead log was not checkpointed");
+            }
+        }
         self.pool.close().await;
+    }
+
+    /// Writes a consistent copy of the whole database to `path` (a new file), while other
+    /// processes go on reading and writing: SQLite's `VACUUM INTO`. PostgreSQL is backed up
+    /// with its own tools.
+    pub async fn backup(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = path.to_str().ok_or_else(|| StoreError::Corrupt {
+                    what: format!("backup path {}", path.display()),
+                    detail: "not UTF-8".into(),
+                })?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(|source| StoreError::Query {
+                        op: "back up the database",
+                        source,
+                    })
+            }
+            Backend::Postgres => Err(StoreError::Unsupported(
+                "the database is PostgreSQL: back it up with pg_dump",
+            )),
+        }
     }
 
     /// Begins a transaction that writes. On SQLite it takes the write lock at once (`BEGIN

@@ -1,6 +1,7 @@
 //! End-to-end tests: the `specsync` binary against the supplier simulator on 127.0.0.1, with a
 //! real SQLite file and a real outbox folder.
 
+mod backup;
 mod bad_input;
 mod concurrency;
 mod conditional;
