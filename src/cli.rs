@@ -39,11 +39,14 @@ pub enum Command {
         /// The listing's id, as imported.
         listing: String,
         /// The supplier's product page.
-        #[arg(required_unless_present = "confirm")]
+        #[arg(required_unless_present_any = ["confirm", "remove"])]
         url: Option<String>,
         /// Confirm the proposed variant links (look-alike values such as 大红 ↔ 红色).
         #[arg(long, conflicts_with = "url")]
         confirm: bool,
+        /// Unlink the listing from its supplier page; its open changes are resolved.
+        #[arg(long, conflicts_with_all = ["url", "confirm"])]
+        remove: bool,
     },
     /// Crawl sources now and record what changed (all sources, or those named).
     Crawl {
@@ -257,6 +260,13 @@ pub enum ListingsCommand {
         /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Remove listings (their variants and links); their open changes are resolved and kept in
+    /// the history.
+    Remove {
+        /// Listing ids, as imported.
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
 }
 

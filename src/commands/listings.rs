@@ -84,6 +84,30 @@ pub async fn link(
     Ok(())
 }
 
+/// `specsync link ID --remove`.
+pub async fn unlink(app: &App, listing: &str) -> anyhow::Result<()> {
+    let id = listing_id(listing)?;
+    match app.store.unlink(&id).await? {
+        Some(url) => println!("unlinked {id} from {url}; its open changes are resolved"),
+        None => println!("{id} was not linked to a supplier page"),
+    }
+    Ok(())
+}
+
+/// `specsync listings remove ID…`.
+pub async fn remove(app: &App, ids: &[String]) -> anyhow::Result<()> {
+    let ids = ids
+        .iter()
+        .map(|id| listing_id(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    app.store.remove_listings(&ids).await?;
+    println!(
+        "removed {}; their open changes are resolved",
+        plural(ids.len(), "listing", "listings")
+    );
+    Ok(())
+}
+
 /// Streams the current snapshots to stdout, one JSON line each.
 pub async fn export(app: &App, source: Option<&str>) -> anyhow::Result<()> {
     use futures::TryStreamExt;

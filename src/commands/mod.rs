@@ -49,7 +49,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listing,
             url,
             confirm,
+            remove: true,
+        } if url.is_none() && !confirm => listings::unlink(&app, &listing).await,
+        Command::Link {
+            listing,
+            url,
+            confirm,
+            ..
         } => listings::link(&app, &listing, url, confirm).await,
+        Command::Listings(ListingsCommand::Remove { ids }) => listings::remove(&app, &ids).await,
         Command::Crawl { sources, json } => {
             stop_on_signals(&app.stop)?;
             crawl::run(&app, &sources, json).await

@@ -112,6 +112,75 @@ impl Store {
         })
     }
 
+    /// Removes these listings (their variants and links) and resolves their open and approved
+    /// changes, noting why; the changes stay in the history. Any id that is not a listing
+    /// removes nothing: the error names it.
+    pub async fn remove_listings(&self, ids: &[ListingId]) -> Result<(), StoreError> {
+        let op = "remove listings";
+        let mut tx = self.write(op).await?;
+        for id in ids {
+            let found = sqlx::query("SELECT id FROM listings WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .op(op)?;
+            if found.is_none() {
+                return Err(StoreError::NoListing(id.clone()));
+            }
+            resolve_changes_of(&mut tx, id, "the listing was removed").await?;
+            for sql in [
+                "DELETE FROM variant_links WHERE listing_id = $1",
+                "DELETE FROM links WHERE listing_id = $1",
+                "DELETE FROM listing_variants WHERE listing_id = $1",
+                "DELETE FROM listings WHERE id = $1",
+            ] {
+                sqlx::query(sql)
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .op(op)?;
+            }
+        }
+        tx.commit().await.op(op)
+    }
+
+    /// Unlinks a listing from its supplier page (and its variants from the supplier's), and
+    /// resolves its open and approved changes. Returns the page it was linked to.
+    pub async fn unlink(&self, id: &ListingId) -> Result<Option<String>, StoreError> {
+        let op = "unlink a listing";
+        let mut tx = self.write(op).await?;
+        let found = sqlx::query("SELECT id FROM listings WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .op(op)?;
+        if found.is_none() {
+            return Err(StoreError::NoListing(id.clone()));
+        }
+        let url: Option<String> =
+            sqlx::query("SELECT product_url FROM links WHERE listing_id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .op(op)?
+                .map(|r| r.try_get("product_url"))
+                .transpose()
+                .op(op)?;
+        resolve_changes_of(&mut tx, id, "the listing was unlinked").await?;
+        for sql in [
+            "DELETE FROM variant_links WHERE listing_id = $1",
+            "DELETE FROM links WHERE listing_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .op(op)?;
+        }
+        tx.commit().await.op(op)?;
+        Ok(url)
+    }
+
     /// Inserts or replaces a listing with its variants. A replaced listing is compared again
     /// on the next crawl.
     pub async fn upsert_listing(&self, listing: &Listing) -> Result<(), StoreError> {
@@ -465,4 +534,23 @@ impl ListingImport {
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await.op("import listings")
     }
+}
+
+/// Resolves the open and approved changes of a listing, with why in their decision note.
+async fn resolve_changes_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &ListingId,
+    why: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE changes SET status = 'resolved', decided_at = $1, decision_note = $2 \
+         WHERE listing_id = $3 AND status IN ('open', 'approved')",
+    )
+    .bind(now_ms())
+    .bind(why)
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await
+    .op("resolve a listing's changes")?;
+    Ok(())
 }

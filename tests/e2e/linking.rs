@@ -92,3 +92,82 @@ async fn a_look_alike_variant_is_proposed_and_linked_once_the_merchant_confirms(
         "the removal and addition went away: {resolved}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_or_unlinking_a_listing_resolves_its_changes_and_keeps_the_rest() {
+    let sim = fixtures::SupplierSim::start(fixtures::SimConfig {
+        seed: 12,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = crate::helpers::Shop::new();
+    shop.connect(&sim);
+    shop.confirm_gone_at_once();
+    shop.ok(&["crawl"]);
+    sim.set_epoch(1);
+    shop.ok(&["crawl"]);
+    let open = shop.json(&["changes", "list", "--json"]);
+    let mut with_changes: Vec<String> = open
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["listing"].as_str().map(str::to_owned))
+        .collect();
+    with_changes.sort();
+    with_changes.dedup();
+    assert!(with_changes.len() >= 3, "{open}");
+    let (unlinked, removed, kept) = (&with_changes[0], &with_changes[1], &with_changes[2]);
+    let before_total = open.as_array().map(Vec::len).unwrap_or(0);
+
+    // An unknown id removes nothing, even next to a known one.
+    let refused = shop.run(&["listings", "remove", removed, "nosuch"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("nosuch"));
+    assert_eq!(shop.json(&["changes", "list", "--json"]), open);
+
+    let said = shop.ok(&["link", unlinked, "--remove"]);
+    assert!(
+        said.contains(&format!("unlinked {unlinked} from")),
+        "{said}"
+    );
+    let said = shop.ok(&["listings", "remove", removed]);
+    assert!(said.contains("removed 1 listing"), "{said}");
+
+    let now = shop.json(&["changes", "list", "--json"]);
+    let listings_of = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .expect("changes")
+            .iter()
+            .filter_map(|c| c["listing"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert!(!listings_of(&now).contains(unlinked) && !listings_of(&now).contains(removed));
+    assert!(listings_of(&now).contains(kept), "the others stay open");
+    let resolved = shop.json(&["changes", "list", "--status", "resolved", "--json"]);
+    let notes: Vec<&str> = resolved
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["decision_note"].as_str())
+        .collect();
+    assert!(notes.contains(&"the listing was unlinked"), "{resolved}");
+    assert!(notes.contains(&"the listing was removed"), "{resolved}");
+    let all = shop.json(&["changes", "list", "--status", "all", "--json"]);
+    assert!(
+        all.as_array().map(Vec::len).unwrap_or(0) >= before_total,
+        "nothing deleted from the history"
+    );
+    let listed = shop.json(&["listings", "list", "--json"]);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("listings")
+        .iter()
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    assert!(!ids.contains(&removed.as_str()) && ids.contains(&unlinked.as_str()));
+    // Crawling again records nothing for them.
+    shop.ok(&["crawl"]);
+    let again = shop.json(&["changes", "list", "--json"]);
+    assert!(!listings_of(&again).contains(unlinked) && !listings_of(&again).contains(removed));
+}
