@@ -101,6 +101,13 @@ pub fn describe_crawl(s: &CrawlSummary) -> String {
         plural(s.changes, "change", "changes"),
         plural(s.new_styles, "new style", "new styles"),
     );
+    if s.disallowed > 0 {
+        line.push_str(&format!(
+            "\n  {} not fetched: robots.txt disallows them (a robots.txt that cannot be read \
+             disallows every page until it can)",
+            plural(s.disallowed, "page", "pages")
+        ));
+    }
     if let Some(why) = &s.interrupted {
         line.push_str(&format!("\n  {why}"));
     }

@@ -83,6 +83,17 @@ impl Shop {
             .expect("run specsync")
     }
 
+    /// Runs a command with these environment variables set.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        specsync()
+            .arg("--config")
+            .arg(self.config())
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run specsync")
+    }
+
     pub fn ok(&self, args: &[&str]) -> String {
         stdout_of(&self.run(args), &format!("specsync {}", args.join(" ")))
     }

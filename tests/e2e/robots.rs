@@ -21,6 +21,18 @@ async fn robots_txt_disallow_and_crawl_delay_are_obeyed_unless_the_source_ignore
     let crawl = shop.json(&["crawl", "--json"]);
     assert_eq!(crawl["sources"][0]["disallowed"], 1, "{crawl}");
     assert_eq!(crawl["products"], 5, "{crawl}");
+    // Said in the crawl's own words too, with each page's outcome in the info log.
+    let out = shop.run_with_env(&["crawl"], &[("SPECSYNC_LOG", "info")]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("1 page not fetched: robots.txt disallows them"),
+        "{said}"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("/products/1.html") && (log.contains("not modified") || log.contains("read")),
+        "{log}"
+    );
     let product_requests: Vec<_> = sim
         .requests()
         .into_iter()

@@ -401,11 +401,19 @@ async fn crawl_leased(
                     }
                     let validators = Some(store_validators(validators));
                     let page = judge_page(app, source, &known, &url, *product, validators).await?;
+                    tracing::info!(
+                        source = %source.name,
+                        %url,
+                        variants = page.product.variants.len(),
+                        changes = page.changes.len(),
+                        "read"
+                    );
                     pending.pages.push(page);
                 }
                 PageOutcome::Unchanged => {
                     reached += 1;
                     summary.not_modified += 1;
+                    tracing::info!(source = %source.name, %url, "not modified");
                     // The stored snapshot still holds. Only a listing not yet compared with it (linked
                     // or re-imported since, or its product back after being gone) makes it worth
                     // loading; otherwise the page is just seen.
