@@ -249,6 +249,21 @@ fn take(
     field: &dyn Fn() -> String,
     provenance: &mut Vec<Provenance>,
 ) {
+    take_with(
+        slot, slot_rank, value, source, field, provenance, same_value,
+    );
+}
+
+/// [`take`], with what counts as the same value for this field.
+fn take_with(
+    slot: &mut Option<String>,
+    slot_rank: &mut u8,
+    value: &Option<String>,
+    source: Source<'_>,
+    field: &dyn Fn() -> String,
+    provenance: &mut Vec<Provenance>,
+    same: fn(&str, &str) -> bool,
+) {
     let Some(value) = value else { return };
     match slot {
         None => {
@@ -259,7 +274,7 @@ fn take(
                 from: source.from.to_owned(),
             });
         }
-        Some(current) if !same_value(current, value) => {
+        Some(current) if !same(current, value) => {
             let field = field();
             let (kept, other) = if source.rank > *slot_rank {
                 let old = std::mem::replace(current, value.clone());
@@ -316,6 +331,17 @@ fn same_value(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b) || bare(a) == bare(b)
 }
 
+/// Whether two availability readings say the same, once read: `https://schema.org/OutOfStock`
+/// and `缺货` are no disagreement.
+fn same_availability(a: &str, b: &str) -> bool {
+    use catalog::Availability;
+    if same_value(a, b) {
+        return true;
+    }
+    let (a, b) = (Availability::parse(a), Availability::parse(b));
+    a == b && a != Availability::Unknown
+}
+
 /// A merged variant with the trust of each of its fields.
 struct MergedVariant {
     v: RawVariant,
@@ -343,13 +369,18 @@ impl MergedVariant {
             (&mut self.v.quantity, &other.quantity, "quantity"),
         ];
         for ((slot, value, name), rank) in fields.into_iter().zip(self.ranks.iter_mut()) {
-            take(
+            let same = match name {
+                "availability" => same_availability,
+                _ => same_value,
+            };
+            take_with(
                 slot,
                 rank,
                 value,
                 source,
                 &|| format!("variants[{n}].{name}"),
                 prov,
+                same,
             );
         }
         if self.v.spec.is_empty() && !other.spec.is_empty() {

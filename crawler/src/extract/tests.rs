@@ -77,6 +77,38 @@ fn pages_without_a_product_are_an_error_naming_the_url() {
 }
 
 #[test]
+fn an_availability_said_in_two_languages_is_no_conflict() {
+    let html = r#"<script type="application/ld+json">{"@type":"Product","name":"P","offers":[
+        {"sku":"A1","price":"21.00","priceCurrency":"CNY","availability":"https://schema.org/OutOfStock"},
+        {"sku":"A2","price":"21.00","priceCurrency":"CNY","availability":"https://schema.org/InStock"}]}</script>
+        <table class="variant-table"><tr><th>SKU<th>颜色<th>价格<th>库存
+        <tr><td>A1<td>红色<td>¥21.00<td>缺货
+        <tr><td>A2<td>蓝色<td>¥21.00<td>缺货</table>"#;
+    let raw = extract(&url(), html).expect("extract");
+    let notes = |field: &str| -> Vec<String> {
+        raw.provenance
+            .iter()
+            .filter(|p| p.field == field)
+            .map(|p| p.from.clone())
+            .collect()
+    };
+    assert!(
+        !notes("variants[0].availability")
+            .iter()
+            .any(|n| n.contains("conflict")),
+        "OutOfStock and 缺货 agree: {:?}",
+        notes("variants[0].availability")
+    );
+    assert!(
+        notes("variants[1].availability")
+            .iter()
+            .any(|n| n.contains("conflict")),
+        "InStock and 缺货 do not: {:?}",
+        notes("variants[1].availability")
+    );
+}
+
+#[test]
 fn the_same_value_written_two_ways_is_no_conflict() {
     let html = r#"<script type="application/ld+json">{"@type":"Product","name":"P","offers":[
         {"sku":"A1","price":"210.99","priceCurrency":"USD","availability":"https://schema.org/InStock"},
