@@ -106,6 +106,23 @@ async fn dry_run(
                     "{}",
                     json!({"url": url.as_str(), "failed": class, "error": failure.to_string(), "changes": []})
                 );
+            } else if failure.class() == crawler::FailureClass::Gone {
+                // Not a failure of the fetch: the run counts it towards "gone".
+                let stored = app.store.product(url.as_str()).await?;
+                let said = match stored {
+                    Some(p) if p.status == "gone" => {
+                        "the product is gone already; nothing would change".to_owned()
+                    }
+                    Some(p) => format!(
+                        "the run would count it towards gone ({} of {} answers so far; gone \
+                         once {} completed crawls spanning `[crawler] gone_after` agree)",
+                        p.gone_count + 1,
+                        app.config.gone_confirmations,
+                        app.config.gone_confirmations
+                    ),
+                    None => "no product is known at this page; nothing would change".to_owned(),
+                };
+                println!("{url}: answered {failure}\ndry run: {said}");
             } else {
                 println!("{url}: the fetch failed ({class}): {failure}\nnothing would change: a failed fetch is never a change");
             }
@@ -135,7 +152,13 @@ async fn dry_run(
         .flat_map(|(_, proposals)| proposals)
         .map(proposal_row)
         .collect();
-    if rows.is_empty() {
+    if report.is_empty() {
+        println!(
+            "dry run: no listing is linked to {url}; nothing to compare (the page would be \
+             recorded as a product of {})",
+            source.name
+        );
+    } else if rows.is_empty() {
         println!("dry run: {url} matches its listings; nothing would change");
     } else {
         println!(

@@ -97,3 +97,31 @@ async fn a_dry_run_of_a_failing_page_is_never_a_change_and_apply_needs_a_platfor
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no source crawls"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_says_what_the_run_would_do_with_a_404_and_with_an_unlinked_page() {
+    let sim = fixtures::SupplierSim::start(fixtures::SimConfig {
+        seed: 9,
+        products: 6,
+    })
+    .await
+    .expect("sim");
+    let shop = crate::helpers::Shop::new();
+    shop.add_source(&sim);
+    let one = r#"[{"id": "tee-1", "title": "T", "currency": "CNY", "variants": [{"price": "1", "stock": 1}]}]"#;
+    let file = shop.write("listings.json", one);
+    shop.ok(&["listings", "import", crate::helpers::path_str(&file)]);
+    shop.ok(&["crawl"]);
+    let unlinked = shop.ok(&["resync", "--url", &sim.product_url(2), "--dry-run"]);
+    assert!(
+        unlinked.contains("no listing is linked to") && !unlinked.contains("matches its listings"),
+        "{unlinked}"
+    );
+    sim.set_fault("/products/3.html", fixtures::Fault::Status(404));
+    let gone = shop.ok(&["resync", "--url", &sim.product_url(3), "--dry-run"]);
+    assert!(
+        gone.contains("the run would count it towards gone (1 of 2 answers so far"),
+        "{gone}"
+    );
+    assert!(!gone.contains("a failed fetch is never a change"), "{gone}");
+}
