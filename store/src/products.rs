@@ -388,6 +388,18 @@ impl Store {
             .execute(&mut *tx)
             .await
             .op(op)?;
+        // What was open about the product (a price, a stock, a new style) is settled by its
+        // being gone: one change says it now, and applying the others would be wrong.
+        sqlx::query(
+            "UPDATE changes SET status = 'resolved', decided_at = $1, \
+             decision_note = 'the supplier''s product is gone' \
+             WHERE product_url = $2 AND status IN ('open', 'approved') AND kind <> 'product_gone'",
+        )
+        .bind(now_ms())
+        .bind(url)
+        .execute(&mut *tx)
+        .await
+        .op(op)?;
         let mut recorded = 0;
         for change in changes {
             if insert_change(&mut tx, Some(run_id), change, 0)

@@ -225,3 +225,54 @@ async fn captcha_and_slider_pages_are_blocked_failures_never_changes() {
         "{recorded:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gone_product_settles_its_older_changes_and_a_new_style_that_goes() {
+    let sim = fixtures::SupplierSim::start(fixtures::SimConfig {
+        seed: 21,
+        products: 12,
+    })
+    .await
+    .expect("sim");
+    let shop = crate::helpers::Shop::new();
+    shop.connect(&sim);
+    shop.confirm_gone_at_once();
+    shop.ok(&["crawl"]);
+    let truth = sim.set_epoch(1);
+    shop.ok(&["crawl"]);
+    let path_of = |kind: fixtures::SimChangeKind| {
+        truth
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.path.clone())
+            .expect("the epoch has one")
+    };
+    let repriced = path_of(fixtures::SimChangeKind::PriceChanged);
+    let new_style = path_of(fixtures::SimChangeKind::NewProduct);
+    let open_on = |path: &str| -> Vec<String> {
+        crate::helpers::change_keys(&shop.json(&["changes", "list", "--json"]))
+            .into_iter()
+            .filter(|(_, p, _)| p == path)
+            .map(|(kind, _, _)| kind)
+            .collect()
+    };
+    assert!(open_on(&repriced).contains(&"price_changed".to_owned()));
+    assert_eq!(open_on(&new_style), ["new_style"]);
+    for path in [&repriced, &new_style] {
+        sim.set_fault(path, fixtures::Fault::Status(404));
+    }
+    shop.ok(&["crawl"]);
+    shop.ok(&["crawl"]);
+    let mut left = open_on(&repriced);
+    left.dedup();
+    assert_eq!(
+        left,
+        ["product_gone"],
+        "its price change is settled by its going"
+    );
+    assert!(
+        open_on(&new_style).iter().all(|k| k == "product_gone"),
+        "the new style is not left open: {:?}",
+        open_on(&new_style)
+    );
+}
