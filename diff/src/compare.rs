@@ -106,7 +106,23 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
             Some(sv.key.to_string()),
         ));
     }
+    // A look-alike pair (卡其 ↔ 卡其色) is one proposal to link them, not also a variant removed
+    // (which would propose unpublishing it) and one added: the merchant confirms the link
+    // (`specsync link --confirm`) or the pair is told as removed and added once the listing's
+    // variant no longer has a look-alike.
+    let proposed = fuzzy_links(&links.listing_only, &links.supplier_only);
+    for (lv, sv) in &proposed {
+        changes.push(change(
+            ChangeKind::LinkProposed,
+            Some(&sv.key),
+            Some(lv.key.to_string()),
+            Some(sv.key.to_string()),
+        ));
+    }
     for lv in &links.listing_only {
+        if proposed.iter().any(|(l, _)| l.key == lv.key) {
+            continue;
+        }
         changes.push(change(
             ChangeKind::VariantRemoved,
             Some(&lv.key),
@@ -115,21 +131,14 @@ pub fn compare(listing: &Listing, product: &Product, rules: &Rules) -> Vec<Chang
         ));
     }
     for sv in &links.supplier_only {
+        if proposed.iter().any(|(_, s)| s.key == sv.key) {
+            continue;
+        }
         changes.push(change(
             ChangeKind::VariantAdded,
             Some(&sv.key),
             None,
             sv.price.map(|m| m.amount_string()),
-        ));
-    }
-    // Proposed, not applied: both stay reported as removed and added until the merchant
-    // confirms the link (`specsync link --confirm`).
-    for (lv, sv) in fuzzy_links(&links.listing_only, &links.supplier_only) {
-        changes.push(change(
-            ChangeKind::LinkProposed,
-            Some(&sv.key),
-            Some(lv.key.to_string()),
-            Some(sv.key.to_string()),
         ));
     }
     changes.sort_by(|a, b| (a.kind, &a.variant).cmp(&(b.kind, &b.variant)));
@@ -486,10 +495,13 @@ mod tests {
         assert_eq!(
             changes
                 .iter()
-                .filter(|c| c.kind == ChangeKind::VariantRemoved)
-                .count(),
-            3,
-            "unlinked: still reported"
+                .filter(
+                    |c| c.kind == ChangeKind::VariantRemoved || c.kind == ChangeKind::VariantAdded
+                )
+                .filter_map(|c| c.variant.as_ref().map(ToString::to_string))
+                .collect::<Vec<_>>(),
+            ["color=white;size=l", "color=黑色;size=m"],
+            "a proposed pair is not also removed and added; only 黑色 and white are"
         );
         // Once confirmed, the links are used: no removal, no addition, no proposal for them.
         let mut confirmed = l.clone();

@@ -361,6 +361,20 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .op(op)?;
+            // The pair the link replaces, if an older release recorded it as removed and added.
+            sqlx::query(
+                "UPDATE changes SET status = 'resolved', decided_at = $1, \
+                 decision_note = 'the variant link was confirmed' \
+                 WHERE listing_id = $2 AND status IN ('open', 'approved') \
+                 AND ((kind = 'variant_removed' AND variant = $3) OR (kind = 'variant_added' AND variant = $4))",
+            )
+            .bind(now_ms())
+            .bind(id.as_str())
+            .bind(listing_key.to_string())
+            .bind(supplier_key.to_string())
+            .execute(&mut *tx)
+            .await
+            .op(op)?;
             confirmed.push((listing_key, supplier_key));
         }
         sqlx::query("UPDATE links SET diffed_version = NULL WHERE listing_id = $1")
