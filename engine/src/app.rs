@@ -186,11 +186,12 @@ impl App {
         redirected: &crawler::Redirected,
         product: &catalog::Product,
     ) -> Result<Option<String>> {
-        let plan = crawl::prepare(self, source)?;
+        // The source's own tracking parameters, as its plan takes them (no need to configure
+        // its host again: the page was fetched).
         crawl::moved::moved(
             self,
             source,
-            &plan.tracking_params,
+            &source.settings.tracking_params,
             url,
             redirected,
             product,

@@ -297,23 +297,6 @@ impl Config {
         let mut table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| Error::invalid(format!("{shown}: {e}")))?;
-        // The file alone first, from its text: a mistake in it is told with its line.
-        if let Err(e) =
-            serde_path_to_error::deserialize::<_, RawConfig>(toml::de::Deserializer::new(text))
-        {
-            let line = e.inner().span().map(|span| {
-                text.as_bytes()[..span.start.min(text.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1
-            });
-            let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
-            return Err(Error::invalid(format!(
-                "{shown}:{at} {}",
-                in_merchant_words(&e.path().to_string(), e.inner().message())
-            )));
-        }
         let env: Vec<(String, String)> = env
             .into_iter()
             .filter(|(name, _)| name.starts_with("SPECSYNC__"))
@@ -322,25 +305,8 @@ impl Config {
         apply_env(&mut table, env.clone())?;
         let rules = crate::rules::RuleSet::from_table(table.remove("rules"))
             .map_err(|e| Error::invalid(format!("{shown}: {e}")))?;
-        let raw: RawConfig =
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                // The file was fine: one of the variables is not. Named, with what it set.
-                let culprit = env.iter().find(|var| {
-                    let mut one = file.clone();
-                    apply_env(&mut one, [(*var).clone()]).is_err()
-                        || serde_path_to_error::deserialize::<_, RawConfig>(toml::Value::Table(one))
-                            .is_err()
-                });
-                let what = in_merchant_words(&e.path().to_string(), e.inner().message());
-                match culprit {
-                    Some((name, value)) => {
-                        Error::invalid(format!("environment variable {name}={value:?}: {what}"))
-                    }
-                    None => {
-                        Error::invalid(format!("{shown} with the environment's overrides: {what}"))
-                    }
-                }
-            })?;
+        let raw: RawConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| blame(&shown.to_string(), text, &file, &env, &e))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let relative = |p: &str| -> PathBuf {
             let p = Path::new(p);
@@ -411,6 +377,47 @@ impl Config {
                 })
                 .collect::<Result<_>>()?,
         })
+    }
+}
+
+/// Who is to blame for a configuration that does not deserialize (`error`): the file, told
+/// with the line of its mistake (read again from its text, which keeps the places), or else the
+/// environment variable that broke it, by name.
+fn blame(
+    shown: &str,
+    text: &str,
+    file: &toml::Table,
+    env: &[(String, String)],
+    error: &serde_path_to_error::Error<toml::de::Error>,
+) -> Error {
+    if let Err(e) =
+        serde_path_to_error::deserialize::<_, RawConfig>(toml::de::Deserializer::new(text))
+    {
+        let line = e.inner().span().map(|span| {
+            text.as_bytes()[..span.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        });
+        let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
+        return Error::invalid(format!(
+            "{shown}:{at} {}",
+            in_merchant_words(&e.path().to_string(), e.inner().message())
+        ));
+    }
+    // The file is fine: one of the variables is not.
+    let culprit = env.iter().find(|var| {
+        let mut one = file.clone();
+        apply_env(&mut one, [(*var).clone()]).is_err()
+            || serde_path_to_error::deserialize::<_, RawConfig>(toml::Value::Table(one)).is_err()
+    });
+    let what = in_merchant_words(&error.path().to_string(), error.inner().message());
+    match culprit {
+        Some((name, value)) => {
+            Error::invalid(format!("environment variable {name}={value:?}: {what}"))
+        }
+        None => Error::invalid(format!("{shown} with the environment's overrides: {what}")),
     }
 }
 

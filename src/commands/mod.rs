@@ -45,12 +45,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Listings(ListingsCommand::List { json }) => listings::list(&app, json).await,
         Command::Export { source } => listings::export(&app, source.as_deref()).await,
         Command::Backup { file } => backup(&app, &file).await,
+        // clap keeps --remove apart from a URL and --confirm.
         Command::Link {
             listing,
-            url,
-            confirm,
             remove: true,
-        } if url.is_none() && !confirm => listings::unlink(&app, &listing).await,
+            ..
+        } => listings::unlink(&app, &listing).await,
         Command::Link {
             listing,
             url,

@@ -119,27 +119,18 @@ impl Store {
         let op = "remove listings";
         let mut tx = self.write(op).await?;
         for id in ids {
-            let found = sqlx::query("SELECT id FROM listings WHERE id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .op(op)?;
-            if found.is_none() {
-                return Err(StoreError::NoListing(id.clone()));
-            }
-            resolve_changes_of(&mut tx, id, "the listing was removed").await?;
-            for sql in [
-                "DELETE FROM variant_links WHERE listing_id = $1",
-                "DELETE FROM links WHERE listing_id = $1",
-                "DELETE FROM listing_variants WHERE listing_id = $1",
-                "DELETE FROM listings WHERE id = $1",
-            ] {
-                sqlx::query(sql)
-                    .bind(id.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .op(op)?;
-            }
+            detach(
+                &mut tx,
+                id,
+                "the listing was removed",
+                &[
+                    "DELETE FROM variant_links WHERE listing_id = $1",
+                    "DELETE FROM links WHERE listing_id = $1",
+                    "DELETE FROM listing_variants WHERE listing_id = $1",
+                    "DELETE FROM listings WHERE id = $1",
+                ],
+            )
+            .await?;
         }
         tx.commit().await.op(op)
     }
@@ -149,14 +140,6 @@ impl Store {
     pub async fn unlink(&self, id: &ListingId) -> Result<Option<String>, StoreError> {
         let op = "unlink a listing";
         let mut tx = self.write(op).await?;
-        let found = sqlx::query("SELECT id FROM listings WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .op(op)?;
-        if found.is_none() {
-            return Err(StoreError::NoListing(id.clone()));
-        }
         let url: Option<String> =
             sqlx::query("SELECT product_url FROM links WHERE listing_id = $1")
                 .bind(id.as_str())
@@ -166,17 +149,16 @@ impl Store {
                 .map(|r| r.try_get("product_url"))
                 .transpose()
                 .op(op)?;
-        resolve_changes_of(&mut tx, id, "the listing was unlinked").await?;
-        for sql in [
-            "DELETE FROM variant_links WHERE listing_id = $1",
-            "DELETE FROM links WHERE listing_id = $1",
-        ] {
-            sqlx::query(sql)
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await
-                .op(op)?;
-        }
+        detach(
+            &mut tx,
+            id,
+            "the listing was unlinked",
+            &[
+                "DELETE FROM variant_links WHERE listing_id = $1",
+                "DELETE FROM links WHERE listing_id = $1",
+            ],
+        )
+        .await?;
         tx.commit().await.op(op)?;
         Ok(url)
     }
@@ -550,12 +532,24 @@ impl ListingImport {
     }
 }
 
-/// Resolves the open and approved changes of a listing, with why in their decision note.
-async fn resolve_changes_of(
+/// Settles a listing's open and approved changes (resolved, with `why` in their decision note)
+/// and runs `deletes` on it (each binding its id as `$1`); a listing that does not exist is an
+/// error, and the caller's transaction stores nothing.
+async fn detach(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     id: &ListingId,
     why: &str,
+    deletes: &[&str],
 ) -> Result<(), StoreError> {
+    let op = "detach a listing";
+    let found = sqlx::query("SELECT id FROM listings WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .op(op)?;
+    if found.is_none() {
+        return Err(StoreError::NoListing(id.clone()));
+    }
     sqlx::query(
         "UPDATE changes SET status = 'resolved', decided_at = $1, decision_note = $2 \
          WHERE listing_id = $3 AND status IN ('open', 'approved')",
@@ -565,6 +559,13 @@ async fn resolve_changes_of(
     .bind(id.as_str())
     .execute(&mut **tx)
     .await
-    .op("resolve a listing's changes")?;
+    .op(op)?;
+    for sql in deletes {
+        sqlx::query(sql)
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await
+            .op(op)?;
+    }
     Ok(())
 }
