@@ -221,18 +221,20 @@ pub fn read_page(
         }))
     });
     // A product behind a regional or login wall is not what the supplier sells: nothing on
-    // such a page is read. A wall only hides a price or reads as sold out, so it is looked for
-    // only where the reading has an unpriced or sold-out variant, or none (reading a page's
-    // shown sentences costs about as much as extracting it).
-    let walled =
-        match &read {
-            Ok(reading) => {
-                reading.product.variants.iter().any(|v| {
-                    v.price.is_none() || v.stock.status == catalog::Availability::OutOfStock
-                }) || reading.product.variants.is_empty()
-            }
-            Err(failure) => failure.class() == FailureClass::Extraction,
-        };
+    // such a page is read. A wall hides the whole product: its prices, or every variant reads
+    // as sold out. So it is looked for only where the reading has an unpriced variant, no
+    // variant, or every one sold out, not on the many pages with one size sold out (reading
+    // a page's shown sentences costs about as much as extracting it).
+    let walled = match &read {
+        Ok(reading) => {
+            let variants = &reading.product.variants;
+            variants.iter().any(|v| v.price.is_none())
+                || variants
+                    .iter()
+                    .all(|v| v.stock.status == catalog::Availability::OutOfStock)
+        }
+        Err(failure) => failure.class() == FailureClass::Extraction,
+    };
     if walled {
         let wall = std::panic::catch_unwind(|| blocked::wall(html)).unwrap_or_default();
         if let Some(reason) = wall {
